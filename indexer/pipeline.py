@@ -1,0 +1,164 @@
+"""Incremental indexing: read the corpus, chunk changed documents, embed them, upsert into Chroma.
+
+llama-index's ``IngestionPipeline`` with a document store skips documents whose hash is
+unchanged and replaces changed ones; Kyodo removes documents whose file is gone (but keeps
+those whose file merely failed to read this time, so a broken edit never empties the index).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llama_index.core import Document as LlamaDocument
+from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+from llama_index.core.schema import BaseNode, NodeRelationship, TextNode, TransformComponent
+from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.vector_stores.chroma import ChromaVectorStore
+from pydantic import PrivateAttr
+
+from indexer.chunking import OVERLAP, TOKEN_BUDGET, chunk_document, group_paragraphs
+from indexer.readers import corpus_files, read_document
+from kb.embedder import Embedder
+from kb.errors import CorpusError
+from kb.llama_embedding import KyodoEmbedding
+from kb.records import Document
+from kb.settings import Settings
+from kb.store import open_collection
+from kb.tokens import tokenize
+
+EMBED_KEYS = ("title",)
+# Part of every document's hash: change it when chunking or chunk metadata changes, to re-embed all.
+CHUNKING_VERSION = f"2/{TOKEN_BUDGET}/{OVERLAP}"
+
+
+@dataclass
+class IndexReport:
+    """What one run changed; ``failed`` holds (file, reason) for every file that was skipped."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, removed {self.removed}, "
+                f"failed {len(self.failed)}; {self.chunks} chunks in the index ({self.seconds:.1f} s)")
+
+
+def read_corpus(corpus: Path) -> tuple[list[Document], list[tuple[str, str]]]:
+    """Every readable document, and (file, reason) for those that are not."""
+    documents, failed = [], []
+    for path in corpus_files(corpus):
+        try:
+            documents.append(read_document(path, corpus))
+        except CorpusError as exc:
+            failed.append((str(path), str(exc)))
+    return documents, failed
+
+
+def paragraph_groups(documents: list[Document]) -> dict[str, list[tuple[int, int]]]:
+    """Passage grouping per document key, taken from each case's original so that languages align."""
+    by_id: dict[str, list[Document]] = {}
+    for doc in documents:
+        by_id.setdefault(doc.doc_id, []).append(doc)
+    groups = {}
+    for versions in by_id.values():
+        original = next((d for d in versions if "translated_from" not in d.meta), versions[0])
+        shared = group_paragraphs(original.paragraphs, original.lang)
+        for doc in versions:
+            aligned = len(doc.paragraphs) == len(original.paragraphs)
+            groups[doc.key] = shared if aligned else group_paragraphs(doc.paragraphs, doc.lang)
+    return groups
+
+
+def to_llama(doc: Document, groups: list[tuple[int, int]]) -> LlamaDocument:
+    metadata = {**doc.meta, "doc_id": doc.doc_id, "lang": doc.lang, "title": doc.title, "path": doc.path,
+                "paragraphs": json.dumps(doc.paragraphs, ensure_ascii=False), "groups": json.dumps(groups), "chunking": CHUNKING_VERSION}
+    return LlamaDocument(id_=doc.key, text="\n\n".join(doc.paragraphs), metadata=metadata)
+
+
+class ChunkTransform(TransformComponent):
+    """Turns llama-index documents into chunk nodes with stable ids, BM25 tokens and aligned-passage keys."""
+
+    _count_tokens: Any = PrivateAttr()
+
+    def __init__(self, count_tokens: Callable[[str], list], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._count_tokens = count_tokens
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        out: list[BaseNode] = []
+        for node in nodes:
+            meta = dict(node.metadata)
+            paragraphs, groups = json.loads(meta.pop("paragraphs")), [tuple(g) for g in json.loads(meta.pop("groups"))]
+            meta.pop("chunking")
+            doc = Document(meta["doc_id"], meta["lang"], meta["title"], paragraphs, meta["path"], meta)
+            for chunk in chunk_document(doc, groups, self._count_tokens):
+                chunk_meta = {**meta, "first": chunk.first, "last": chunk.last, "passage": chunk.passage,
+                              "passage_text": "\n\n".join(paragraphs[chunk.first:chunk.last + 1]),
+                              "tokens": " ".join(tokenize(chunk.text, chunk.lang))}
+                text_node = TextNode(
+                    id_=chunk.chunk_id, text=chunk.text, metadata=chunk_meta,
+                    excluded_embed_metadata_keys=[k for k in chunk_meta if k not in EMBED_KEYS],
+                    excluded_llm_metadata_keys=list(chunk_meta),
+                    metadata_template="{key}: {value}", text_template="{metadata_str} | text: {content}",
+                )
+                text_node.relationships[NodeRelationship.SOURCE] = node.as_related_node_info()
+                out.append(text_node)
+        return out
+
+
+def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = None) -> IndexReport:
+    """Bring the index in line with the corpus; unchanged documents are neither chunked nor embedded."""
+    started = time.perf_counter()
+    corpus = corpus or settings.corpus
+    if not corpus.is_dir():
+        raise CorpusError(f"No corpus folder at {corpus} (pass --corpus DIR or set KYODO_CORPUS)")
+    documents, failed = read_corpus(corpus)
+    groups = paragraph_groups(documents)
+    llama_docs = [to_llama(doc, groups[doc.key]) for doc in documents]
+    report = IndexReport(failed=failed)
+
+    docstore_path = settings.home / "docstore.json"
+    docstore = SimpleDocumentStore.from_persist_path(str(docstore_path)) if docstore_path.exists() else SimpleDocumentStore()
+    known = docstore.get_all_document_hashes()  # hash -> doc key
+    known_by_key = {key: digest for digest, key in known.items()}
+    for doc in llama_docs:
+        previous = known_by_key.get(doc.id_)
+        if previous is None:
+            report.added += 1
+        elif previous != doc.hash:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    collection = open_collection(settings, create=True)
+    vector_store = ChromaVectorStore(chroma_collection=collection)
+    pipeline = IngestionPipeline(
+        transformations=[ChunkTransform(embedder.count_tokens), KyodoEmbedding(embedder)],
+        vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
+    )
+    if report.added or report.updated:
+        pipeline.run(documents=llama_docs)
+    present = {doc.id_ for doc in llama_docs}
+    failed_paths = {path for path, _ in failed}
+    for key in set(known_by_key) - present:
+        stored = docstore.get_document(key, raise_error=False)
+        if stored is not None and stored.metadata.get("path") in failed_paths:
+            continue  # the file is still there but broken: keep serving its last good version
+        vector_store.delete(key)
+        docstore.delete_document(key, raise_error=False)
+        report.removed += 1
+    settings.home.mkdir(parents=True, exist_ok=True)
+    docstore.persist(str(docstore_path))
+    report.chunks = collection.count()
+    report.seconds = time.perf_counter() - started
+    return report

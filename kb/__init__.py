@@ -1,0 +1,1 @@
+"""Kyodo's knowledge base: the read path (detect language, retrieve, answer with citations)."""

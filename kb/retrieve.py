@@ -1,0 +1,154 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25 on language-aware tokens), fused by reciprocal rank.
+
+llama-index does the work: a ``VectorIndexRetriever`` over ``ChromaVectorStore``, a ``BM25Retriever``
+over our tokens, and ``QueryFusionRetriever`` in reciprocal-rank mode. Hits are then folded to
+aligned passages, so the same paragraph in four languages counts once.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from llama_index.core import Settings as LlamaSettings
+from llama_index.core import VectorStoreIndex
+from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
+from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.retrievers.bm25 import BM25Retriever
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from kb.embedder import Embedder
+from kb.glossary import Term, names_in
+from kb.llama_embedding import KyodoEmbedding
+from kb.records import Chunk, Hit
+from kb.settings import Settings
+from kb.store import open_collection
+from kb.tokens import tokenize
+
+LlamaSettings.llm = None  # fusion with one query never calls an LLM; this stops llama-index looking for one
+MODES = ("hybrid", "dense", "keyword")
+CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Passage:
+    """An aligned passage (same paragraphs in every language) with its rank evidence."""
+
+    key: str
+    best: Hit
+    texts: dict[str, str]
+
+    def text_in(self, lang: str) -> tuple[str, str]:
+        """The passage in ``lang`` when translated, else in the language that matched."""
+        if lang in self.texts:
+            return lang, self.texts[lang]
+        return self.best.chunk.lang, self.texts[self.best.chunk.lang]
+
+
+class TokenBM25(BaseRetriever):
+    """BM25 over pre-tokenised text: tokens come from ``kb.tokens`` in the question's language."""
+
+    def __init__(self, chunks: dict[str, Chunk], node_of: dict[str, TextNode], glossary: list[Term], **kwargs: Any):
+        super().__init__(**kwargs)
+        token_nodes = [TextNode(id_=cid, text=chunk.meta["tokens"]) for cid, chunk in chunks.items()]
+        self._bm25 = BM25Retriever(nodes=token_nodes, similarity_top_k=min(CANDIDATES, len(token_nodes)),
+                                   token_pattern=r"[^ ]+", skip_stemming=True, language=None)
+        self._node_of = node_of
+        self._glossary = glossary
+        self.lang = "en"
+
+    def query_tokens(self, text: str, lang: str) -> str:
+        extra = " ".join(names_in(text, lang, self._glossary))
+        return " ".join(tokenize(f"{text} {extra}", lang))
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        lang = query_bundle.custom_embedding_strs[0] if query_bundle.custom_embedding_strs else "en"
+        tokens = self.query_tokens(query_bundle.query_str, lang)
+        if not tokens:
+            return []
+        hits = self._bm25.retrieve(tokens)
+        # Same node objects as the dense side, so reciprocal-rank fusion sees one passage, not two.
+        return [NodeWithScore(node=self._node_of[h.node.node_id], score=h.score) for h in hits if h.score > 0]
+
+
+class HybridRetriever:
+    """Loads the chunk table once, then answers ``search`` calls in any of the three modes."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, glossary: list[Term]) -> None:
+        collection = open_collection(settings)
+        data = collection.get(include=["metadatas", "documents"])
+        self.embedder = embedder
+        self.collection = collection
+        self.node_of = {cid: metadata_dict_to_node(meta, text=text)
+                        for cid, meta, text in zip(data["ids"], data["metadatas"], data["documents"])}
+        self.chunks = {cid: _chunk(node) for cid, node in self.node_of.items()}
+        self.passage_texts: dict[str, dict[str, str]] = {}
+        self.titles: dict[tuple[str, str], str] = {}
+        self.original_lang: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+        for chunk in self.chunks.values():
+            self.passage_texts.setdefault(chunk.passage, {})[chunk.lang] = chunk.meta["passage_text"]
+            self.titles[chunk.doc_id, chunk.lang] = chunk.title
+            if "translated_from" not in chunk.meta:
+                self.original_lang[chunk.doc_id] = chunk.lang
+                self.sources[chunk.doc_id] = chunk.meta.get("source") or chunk.meta.get("path", "")
+        embedding = KyodoEmbedding(embedder)
+        embedding._get_query_embedding = functools.lru_cache(maxsize=256)(embedding._get_query_embedding)
+        self.embedding = embedding
+        index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=collection), embed_model=embedding)
+        self.dense = index.as_retriever(similarity_top_k=CANDIDATES)
+        self.keyword = TokenBM25(self.chunks, self.node_of, glossary)
+        self.hybrid = QueryFusionRetriever([self.dense, self.keyword], mode=FUSION_MODES.RECIPROCAL_RANK,
+                                           num_queries=1, use_async=False, similarity_top_k=CANDIDATES)
+
+    def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
+        """The top ``k`` aligned passages for a question in ``lang``."""
+        retriever = {"hybrid": self.hybrid, "dense": self.dense, "keyword": self.keyword}[mode]
+        bundle = QueryBundle(query_str=question, custom_embedding_strs=[lang])
+        if mode != "keyword":
+            bundle.embedding = self.embedding.get_query_embedding(question)
+        results = retriever.retrieve(bundle)
+        query_vector = np.asarray(self.embedding.get_query_embedding(question))
+        passages: dict[str, Passage] = {}
+        for result in results:
+            chunk = self.chunks[result.node.node_id]
+            if chunk.passage in passages:
+                continue
+            passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, float(result.score or 0.0), math.nan),
+                                              self.passage_texts[chunk.passage])
+            if len(passages) == k:
+                break
+        return self._with_similarity(list(passages.values()), query_vector)
+
+    def title(self, doc_id: str, lang: str) -> str:
+        """The document's title in ``lang``, else in its original language."""
+        return self.titles.get((doc_id, lang)) or self.titles[doc_id, self.original_lang.get(doc_id, "ja")]
+
+    def original_text(self, passage: Passage) -> str:
+        """The passage in its original language (Japanese for the white-paper cases)."""
+        doc_id = passage.best.chunk.doc_id
+        return passage.text_in(self.original_lang.get(doc_id, passage.best.chunk.lang))[1]
+
+    def source(self, doc_id: str) -> str:
+        return self.sources.get(doc_id, "")
+
+    def _with_similarity(self, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
+        """Dense cosine similarity of each passage's best chunk: the evidence for abstaining."""
+        if not passages:
+            return passages
+        ids = [p.best.chunk.chunk_id for p in passages]
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        vectors = dict(zip(got["ids"], got["embeddings"]))
+        return [Passage(p.key, Hit(p.best.chunk, p.best.score, float(np.dot(vectors[p.best.chunk.chunk_id], query_vector))),
+                        p.texts) for p in passages]
+
+
+def _chunk(node: TextNode) -> Chunk:
+    meta = node.metadata
+    return Chunk(node.node_id, meta["doc_id"], meta["lang"], meta["title"], node.get_content(),
+                 int(meta["first"]), int(meta["last"]), meta)

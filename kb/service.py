@@ -1,0 +1,90 @@
+"""The knowledge base as one object: ``ask`` and ``search``, with models and indexes loaded once."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from kb.answer import IdfTable, compose
+from kb.embedder import Embedder, shared_embedder
+from kb.errors import InputError
+from kb.glossary import load_glossary
+from kb.language import resolve_language
+from kb.messages import message
+from kb.records import Answer
+from kb.retrieve import MODES, HybridRetriever, Passage
+from kb.settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CLOSEST = 3
+
+
+def clean_question(question: str) -> str:
+    """Strip control characters and surrounding space; refuse an empty question."""
+    text = CONTROL.sub(" ", question).strip()
+    if not text:
+        raise InputError("The question is empty: type a question about the case studies")
+    return text[:MAX_QUESTION_CHARS]
+
+
+class KnowledgeBase:
+    """Everything the read path needs; safe to share between threads once loaded."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or shared_embedder(settings.embed_model_path)
+        self.glossary = load_glossary(settings.corpus / "glossary.yaml")
+        self._retriever: HybridRetriever | None = None
+        self._idf: IdfTable | None = None
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            retriever = HybridRetriever(self.settings, self.embedder, self.glossary)
+            tokens: dict[str, list[list[str]]] = {}
+            for chunk in retriever.chunks.values():
+                tokens.setdefault(chunk.lang, []).append(chunk.meta["tokens"].split())
+            self._idf = IdfTable(tokens)
+            self._retriever = retriever
+        return self._retriever
+
+    def search(self, question: str, lang: str | None = None, k: int | None = None,
+               mode: str = "hybrid") -> tuple[str, list[Passage]]:
+        """The question's language and its top ``k`` aligned passages."""
+        if mode not in MODES:
+            raise InputError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        text = clean_question(question)
+        detection = resolve_language(text, lang)
+        return detection.lang, self.retriever.search(text, detection.lang, k or self.settings.top_k, mode)
+
+    def ask(self, question: str, lang: str | None = None, k: int | None = None, mode: str = "hybrid") -> Answer:
+        """A cited answer in the question's language, or an honest abstention listing the closest cases."""
+        started = time.perf_counter()
+        text = clean_question(question)
+        detection = resolve_language(text, lang)
+        detected = time.perf_counter()
+        passages = self.retriever.search(text, detection.lang, k or self.settings.top_k, mode)
+        retrieved = time.perf_counter()
+        note = "" if detection.supported else message("unsupported", "en", detected=detection.detected)
+        top = max((p.best.similarity for p in passages), default=0.0)
+        if top < self.settings.abstain_below:
+            answer = self._abstain(question, detection.lang, passages, note)
+        else:
+            draft = compose(text, detection.lang, passages, self.retriever, self._idf, self.glossary)
+            answer = Answer(question, detection.lang, draft.text, not draft.citations, draft.citations, note=note)
+            if not draft.citations:
+                answer = self._abstain(question, detection.lang, passages, note)
+        done = time.perf_counter()
+        answer.timings_ms = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
+                             "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
+        return answer
+
+    def _abstain(self, question: str, lang: str, passages: list[Passage], note: str) -> Answer:
+        titles: list[str] = []
+        for passage in passages:
+            title = self.retriever.title(passage.best.chunk.doc_id, lang)
+            if title not in titles:
+                titles.append(title)
+        cases = "; ".join(titles[:CLOSEST]) or "-"
+        return Answer(question, lang, message("abstain", lang, cases=cases), True, [], note=note)
