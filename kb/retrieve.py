@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from llama_index.core import Settings as LlamaSettings
 from llama_index.core import VectorStoreIndex
+from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
@@ -30,7 +30,6 @@ from kb.settings import Settings
 from kb.store import open_collection
 from kb.tokens import tokenize
 
-LlamaSettings.llm = None  # fusion with one query never calls an LLM; this stops llama-index looking for one
 MODES = ("hybrid", "dense", "keyword")
 CANDIDATES = 30
 
@@ -103,7 +102,8 @@ class HybridRetriever:
         index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=collection), embed_model=embedding)
         self.dense = index.as_retriever(similarity_top_k=CANDIDATES)
         self.keyword = TokenBM25(self.chunks, self.node_of, glossary)
-        self.hybrid = QueryFusionRetriever([self.dense, self.keyword], mode=FUSION_MODES.RECIPROCAL_RANK,
+        # With one query the fusion retriever never calls its LLM; MockLLM stops it looking for OpenAI's.
+        self.hybrid = QueryFusionRetriever([self.dense, self.keyword], llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
                                            num_queries=1, use_async=False, similarity_top_k=CANDIDATES)
 
     def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:

@@ -48,4 +48,4 @@ class Settings:
         """The bundled model's folder, or whatever path or hub id ``KYODO_EMBED_MODEL`` names."""
         if self.embed_model == DEFAULT_EMBED_MODEL:
             return self.models_dir / DEFAULT_EMBED_MODEL
-        return self.embed_model
+        return Path(self.embed_model) if Path(self.embed_model).exists() else self.embed_model

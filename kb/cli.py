@@ -1,0 +1,162 @@
+"""The ``kyodo`` command: index, models fetch, validate, ask, search, serve.
+
+Library errors (``KyodoError``) become one-line messages and exit code 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from kb.errors import InputError, KyodoError
+from kb.settings import LANGUAGES, Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "corpus", None):
+        settings = replace(settings, corpus=args.corpus)
+    return settings
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.pipeline import build_index
+    from kb.embedder import shared_embedder
+
+    settings = _settings(args)
+    report = build_index(settings, shared_embedder(settings.embed_model_path))
+    for path, reason in report.failed:
+        print(f"skipped: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from kb.models import fetch_embedding_model
+
+    settings = _settings(args)
+    if settings.embed_model_path != settings.models_dir / "embeddinggemma-300m":
+        print(f"KYODO_EMBED_MODEL is {settings.embed_model!r}: nothing to fetch (sentence-transformers loads it)")
+        return 0
+    fetch_embedding_model(settings.embed_model_path)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from indexer.validate import main as validate_main
+
+    return validate_main(["--corpus", str(_settings(args).corpus)])
+
+
+def _batch(path: Path) -> list[dict]:
+    items = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read batch file {path}: {exc.strerror}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not a JSON object ({exc.msg}); write one {{\"id\", \"question\"}} per line") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise InputError(f"{path}:{number}: needs a \"question\" string, e.g. {{\"id\": \"q1\", \"question\": \"...\"}}")
+        items.append(item)
+    return items
+
+
+def _run(args: argparse.Namespace, one, out: TextIO) -> int:
+    """Run ``one(question, lang)`` for the single question or every batch line, printing JSON or text."""
+    if args.batch:
+        for item in _batch(args.batch):
+            result = one(item["question"], item.get("lang") or args.lang)
+            print(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False), file=out)
+        return 0
+    if args.question is None:
+        raise InputError("give a QUESTION or --batch FILE.jsonl")
+    result = one(args.question, args.lang)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2), file=out)
+    elif "answer" in result:
+        print(result["answer"], file=out)
+        for c in result["citations"]:
+            print(f"[{c['n']}] {c['title']} ({c['doc_id']}, {c['lang']}) — {c['source']}", file=out)
+        if result["note"]:
+            print(result["note"], file=out)
+    else:
+        for hit in result["hits"]:
+            print(f"{hit['score']:.4f}  {hit['chunk_id']}", file=out)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from kb.service import KnowledgeBase
+
+    kb = KnowledgeBase(_settings(args))
+    return _run(args, lambda q, lang: kb.ask(q, lang, args.k, args.mode).to_json(), sys.stdout)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from kb.service import KnowledgeBase
+
+    kb = KnowledgeBase(_settings(args))
+
+    def one(question: str, lang: str | None) -> dict:
+        language, passages = kb.search(question, lang, args.k, args.mode)
+        hits = [{"doc_id": p.best.chunk.doc_id, "chunk_id": p.best.chunk.chunk_id, "lang": p.best.chunk.lang,
+                 "score": round(p.best.score, 6), "similarity": round(p.best.similarity, 4)} for p in passages]
+        return {"question": question, "language": language, "hits": hits}
+
+    return _run(args, one, sys.stdout)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    raise KyodoError("the web UI is not built yet: use 'kyodo ask' until it lands")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="kyodo", description="Multilingual Q&A over Kitakyushu's environmental-cooperation case studies")
+    sub = top.add_subparsers(dest="command", required=True)
+    index = sub.add_parser("index", help="index the corpus (incremental)")
+    index.add_argument("--corpus", type=Path)
+    index.set_defaults(func=cmd_index)
+    models = sub.add_parser("models", help="manage model files")
+    models.add_argument("action", choices=["fetch"])
+    models.set_defaults(func=cmd_models)
+    validate = sub.add_parser("validate", help="check the corpus files")
+    validate.add_argument("--corpus", type=Path)
+    validate.set_defaults(func=cmd_validate)
+    for name, func, text in (("ask", cmd_ask, "answer a question with citations"),
+                             ("search", cmd_search, "ranked passages for a question")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("question", nargs="?")
+        command.add_argument("--lang", choices=LANGUAGES)
+        command.add_argument("-k", type=int, default=None, help="passages to retrieve (default 5)")
+        command.add_argument("--json", action="store_true")
+        command.add_argument("--batch", type=Path, help="JSONL file of {\"id\", \"question\", \"lang\"?}")
+        command.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+        command.set_defaults(func=func)
+    serve = sub.add_parser("serve", help="start the web UI")
+    serve.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KyodoError as exc:
+        print(f"kyodo: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
