@@ -33,7 +33,7 @@ from kb.tokens import tokenize
 
 EMBED_KEYS = ("title",)
 # Part of every document's hash: change it when chunking or chunk metadata changes, to re-embed all.
-CHUNKING_VERSION = f"2/{TOKEN_BUDGET}/{OVERLAP}"
+CHUNKING_VERSION = f"3/{TOKEN_BUDGET}/{OVERLAP}"
 
 
 @dataclass
@@ -80,7 +80,8 @@ def paragraph_groups(documents: list[Document]) -> dict[str, list[tuple[int, int
 
 
 def to_llama(doc: Document, groups: list[tuple[int, int]]) -> LlamaDocument:
-    metadata = {**doc.meta, "doc_id": doc.doc_id, "lang": doc.lang, "title": doc.title, "path": doc.path,
+    """A llama-index document keyed ``<doc_id>/<lang>``; our id goes in ``doc`` (llama-index owns ``doc_id``)."""
+    metadata = {**doc.meta, "doc": doc.doc_id, "lang": doc.lang, "title": doc.title, "path": doc.path,
                 "paragraphs": json.dumps(doc.paragraphs, ensure_ascii=False), "groups": json.dumps(groups), "chunking": CHUNKING_VERSION}
     return LlamaDocument(id_=doc.key, text="\n\n".join(doc.paragraphs), metadata=metadata)
 
@@ -100,7 +101,7 @@ class ChunkTransform(TransformComponent):
             meta = dict(node.metadata)
             paragraphs, groups = json.loads(meta.pop("paragraphs")), [tuple(g) for g in json.loads(meta.pop("groups"))]
             meta.pop("chunking")
-            doc = Document(meta["doc_id"], meta["lang"], meta["title"], paragraphs, meta["path"], meta)
+            doc = Document(meta["doc"], meta["lang"], meta["title"], paragraphs, meta["path"], meta)
             for chunk in chunk_document(doc, groups, self._count_tokens):
                 chunk_meta = {**meta, "first": chunk.first, "last": chunk.last, "passage": chunk.passage,
                               "passage_text": "\n\n".join(paragraphs[chunk.first:chunk.last + 1]),

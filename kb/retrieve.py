@@ -150,5 +150,5 @@ class HybridRetriever:
 
 def _chunk(node: TextNode) -> Chunk:
     meta = node.metadata
-    return Chunk(node.node_id, meta["doc_id"], meta["lang"], meta["title"], node.get_content(),
+    return Chunk(node.node_id, meta["doc"], meta["lang"], meta["title"], node.get_content(),
                  int(meta["first"]), int(meta["last"]), meta)

@@ -19,7 +19,7 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     chroma_url: str | None = None
     top_k: int = 5
-    abstain_below: float = 0.0
+    abstain_below: float = 0.3
     languages: tuple[str, ...] = field(default=LANGUAGES)
 
     @classmethod

@@ -1,0 +1,47 @@
+"""Shared fixtures: the real embedding model, and real Chroma indexes under pytest's temp dirs."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from indexer.pipeline import build_index
+from kb.embedder import SentenceTransformerEmbedder, shared_embedder
+from kb.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    path = Settings.from_env().embed_model_path
+    if not (Path(path) / "config.json").exists():
+        pytest.fail(f"No embedding model at {path}: run 'kyodo models fetch' (make test does) before the tests")
+    return Path(path).resolve()
+
+
+@pytest.fixture(scope="session")
+def embedder(model_path: Path) -> SentenceTransformerEmbedder:
+    return shared_embedder(model_path)
+
+
+@pytest.fixture(scope="session")
+def full_index(tmp_path_factory: pytest.TempPathFactory, model_path: Path, embedder) -> Settings:
+    """The whole shipped corpus indexed once per test session into a temporary Chroma."""
+    settings = Settings(home=tmp_path_factory.mktemp("kyodo_home"), corpus=CORPUS, embed_model=str(model_path))
+    build_index(settings, embedder)
+    return settings
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path, model_path: Path) -> Settings:
+    """Three real cases and the glossary copied under tmp_path, with an empty home beside them."""
+    corpus = tmp_path / "corpus"
+    for case in ("iges-bago-cebu-composting", "dalian-oda-master-plan", "kita-international-training"):
+        shutil.copytree(CORPUS / "cases" / case, corpus / "cases" / case)
+    shutil.copy(CORPUS / "glossary.yaml", corpus / "glossary.yaml")
+    return replace(Settings(), home=tmp_path / "home", corpus=corpus, embed_model=str(model_path))

@@ -1,0 +1,104 @@
+"""The write path on a real Chroma with the real model: incremental, idempotent, and robust to bad files."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from indexer.pipeline import build_index
+from kb.settings import Settings
+from kb.store import open_collection
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF with ``text`` in its text layer (empty text: a page with no text, like a scan)."""
+    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode() if text else b""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+               b"<</Length %d>>stream\n" % len(stream) + stream + b"\nendstream",
+               b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % number + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_reindex_of_unchanged_corpus_changes_nothing(small_corpus: Settings, embedder) -> None:
+    first = build_index(small_corpus, embedder)
+    assert (first.added, first.updated, first.removed, len(first.failed)) == (12, 0, 0, 0)
+    ids_before = set(open_collection(small_corpus).get()["ids"])
+    second = build_index(small_corpus, embedder)
+    assert (second.added, second.updated, second.unchanged, second.removed) == (0, 0, 12, 0)
+    assert set(open_collection(small_corpus).get()["ids"]) == ids_before
+    assert second.chunks == first.chunks
+
+
+def test_deleted_document_disappears_from_the_index(small_corpus: Settings, embedder) -> None:
+    build_index(small_corpus, embedder)
+    (small_corpus.corpus / "cases/dalian-oda-master-plan/th.md").unlink()
+    report = build_index(small_corpus, embedder)
+    assert report.removed == 1
+    metas = open_collection(small_corpus).get(include=["metadatas"])["metadatas"]
+    assert not [m for m in metas if m["doc"] == "dalian-oda-master-plan" and m["lang"] == "th"]
+    assert [m for m in metas if m["doc"] == "dalian-oda-master-plan" and m["lang"] == "ja"]
+
+
+def test_edited_document_is_reembedded_and_others_are_not(small_corpus: Settings, embedder) -> None:
+    build_index(small_corpus, embedder)
+    path = small_corpus.corpus / "cases/iges-bago-cebu-composting/id.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("1 ton", "3 ton"), encoding="utf-8")
+    report = build_index(small_corpus, embedder)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 11)
+    texts = open_collection(small_corpus).get(where={"lang": "id"})["documents"]
+    assert any("3 ton" in t for t in texts) and not any("1 ton sampah" in t for t in texts)
+
+
+def test_broken_files_are_skipped_by_name_and_the_rest_is_indexed(small_corpus: Settings, embedder) -> None:
+    build_index(small_corpus, embedder)
+    broken = small_corpus.corpus / "cases/kita-international-training/th.md"
+    broken.write_text("---\ntitle: [unclosed\n---\n\nข้อความ\n", encoding="utf-8")
+    binary = small_corpus.corpus / "cases/new-case/ja.md"
+    binary.parent.mkdir()
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    report = build_index(small_corpus, embedder)
+    failed = dict(report.failed)
+    assert set(failed) == {str(broken), str(binary)}
+    assert "front matter is not valid YAML" in failed[str(broken)]
+    assert "not UTF-8" in failed[str(binary)]
+    # The broken edit does not take the last good Thai version out of service.
+    metas = open_collection(small_corpus).get(include=["metadatas"])["metadatas"]
+    assert [m for m in metas if m["doc"] == "kita-international-training" and m["lang"] == "th"]
+    assert report.removed == 0
+
+
+def test_text_html_docx_and_pdf_documents_are_read_and_indexed(small_corpus: Settings, embedder) -> None:
+    docs = small_corpus.corpus / "documents"
+    docs.mkdir()
+    (docs / "notes.txt").write_text("Catatan Surabaya\n\nSurabaya membagikan keranjang kompos kepada warga.\n", encoding="utf-8")
+    (docs / "page.html").write_text("<html><body><h1>Cebu</h1><p>Cebu planted 800 trees near Buhisan.</p></body></html>",
+                                    encoding="utf-8")
+    _write_docx(docs / "memo.docx", "โรงงานต้นแบบในไฮฟอง ได้รับการสนับสนุนด้านการผลิตที่สะอาด")
+    (docs / "scan.pdf").write_bytes(_pdf("Semarang recycles plastic bottles since 2010."))
+    (docs / "empty.pdf").write_bytes(_pdf(""))
+    report = build_index(small_corpus, embedder)
+    assert [Path(p).name for p, _ in report.failed] == ["empty.pdf"]
+    assert "no text layer" in report.failed[0][1]
+    metas = open_collection(small_corpus).get(include=["metadatas", "documents"])
+    by_doc = {m["doc"]: (m["lang"], t) for m, t in zip(metas["metadatas"], metas["documents"])}
+    assert by_doc["documents-notes"][0] == "id"
+    assert "800 trees" in by_doc["documents-page"][1]
+    assert by_doc["documents-memo"][0] == "th"
+    assert "plastic bottles" in by_doc["documents-scan"][1]
+
+
+def _write_docx(path: Path, text: str) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    assert zipfile.is_zipfile(path)
