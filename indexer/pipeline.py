@@ -1,19 +1,22 @@
-"""Incremental indexing: read the corpus, chunk changed documents, embed them, upsert into Chroma.
+"""Incremental, crash-safe indexing: read the corpus, chunk changed documents, embed them, store in Chroma.
 
 llama-index's ``IngestionPipeline`` with a document store skips documents whose hash is
 unchanged and replaces changed ones; Kyodo removes documents whose file is gone (but keeps
-those whose file merely failed to read this time, so a broken edit never empties the index).
+those whose file merely failed to read this time, so a broken edit never empties the index),
+and serves a new generation only once it is complete (see ``kb.store``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chromadb import Collection
 from llama_index.core import Document as LlamaDocument
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode, TransformComponent
@@ -22,13 +25,14 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
 
 from indexer.chunking import OVERLAP, TOKEN_BUDGET, chunk_document, group_paragraphs
+from indexer.lock import index_lock
 from indexer.readers import corpus_files, read_document
 from kb.embedder import Embedder
 from kb.errors import CorpusError
 from kb.llama_embedding import KyodoEmbedding
 from kb.records import Document
 from kb.settings import Settings
-from kb.store import open_collection
+from kb.store import active_generation, drop_generations, new_generation, open_client, set_active_generation
 from kb.tokens import tokenize
 
 EMBED_KEYS = ("title",)
@@ -117,49 +121,80 @@ class ChunkTransform(TransformComponent):
         return out
 
 
+def _copy(source: Collection, target: Collection, batch: int = 2000) -> None:
+    """Copy every record, vectors included, so unchanged documents are not embedded again."""
+    total = source.count()
+    for offset in range(0, total, batch):
+        got = source.get(limit=batch, offset=offset, include=["embeddings", "metadatas", "documents"])
+        target.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"], documents=got["documents"])
+
+
+def _docstore_path(settings: Settings, generation: str) -> Path:
+    return settings.home / "docstores" / f"{generation}.json"
+
+
 def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = None) -> IndexReport:
-    """Bring the index in line with the corpus; unchanged documents are neither chunked nor embedded."""
+    """Bring the index in line with the corpus, crash-safely.
+
+    Changes are written into a new generation (a copy of the served one plus the changed
+    documents) and served only once complete, by flipping the active pointer. Unchanged
+    documents are neither chunked nor embedded; a run that changes nothing writes nothing.
+    """
     started = time.perf_counter()
     corpus = corpus or settings.corpus
     if not corpus.is_dir():
         raise CorpusError(f"No corpus folder at {corpus} (pass --corpus DIR or set KYODO_CORPUS)")
-    documents, failed = read_corpus(corpus)
-    groups = paragraph_groups(documents)
-    llama_docs = [to_llama(doc, groups[doc.key]) for doc in documents]
-    report = IndexReport(failed=failed)
+    with index_lock(settings.home):
+        documents, failed = read_corpus(corpus)
+        groups = paragraph_groups(documents)
+        llama_docs = [to_llama(doc, groups[doc.key]) for doc in documents]
+        report = IndexReport(failed=failed)
+        client = open_client(settings)
+        active = active_generation(client)
+        stored = _docstore_path(settings, active) if active else None
+        docstore = SimpleDocumentStore.from_persist_path(str(stored)) if stored and stored.exists() else SimpleDocumentStore()
+        known = {key: digest for digest, key in docstore.get_all_document_hashes().items()}
+        for doc in llama_docs:
+            previous = known.get(doc.id_)
+            if previous is None:
+                report.added += 1
+            elif previous != doc.hash:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        failed_paths = {path for path, _ in failed}
+        present = {doc.id_ for doc in llama_docs}
+        removed = [key for key in set(known) - present
+                   # a file that is still there but broken keeps serving its last good version
+                   if (docstore.get_document(key, raise_error=False) or LlamaDocument()).metadata.get("path") not in failed_paths]
+        report.removed = len(removed)
+        if active and not (report.added or report.updated or report.removed):
+            drop_generations(client, keep={active})
+            report.chunks = client.get_collection(active).count()
+            report.seconds = time.perf_counter() - started
+            return report
 
-    docstore_path = settings.home / "docstore.json"
-    docstore = SimpleDocumentStore.from_persist_path(str(docstore_path)) if docstore_path.exists() else SimpleDocumentStore()
-    known = docstore.get_all_document_hashes()  # hash -> doc key
-    known_by_key = {key: digest for digest, key in known.items()}
-    for doc in llama_docs:
-        previous = known_by_key.get(doc.id_)
-        if previous is None:
-            report.added += 1
-        elif previous != doc.hash:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-
-    collection = open_collection(settings, create=True)
-    vector_store = ChromaVectorStore(chroma_collection=collection)
-    pipeline = IngestionPipeline(
-        transformations=[ChunkTransform(embedder.count_tokens), KyodoEmbedding(embedder)],
-        vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
-    )
-    if report.added or report.updated:
-        pipeline.run(documents=llama_docs)
-    present = {doc.id_ for doc in llama_docs}
-    failed_paths = {path for path, _ in failed}
-    for key in set(known_by_key) - present:
-        stored = docstore.get_document(key, raise_error=False)
-        if stored is not None and stored.metadata.get("path") in failed_paths:
-            continue  # the file is still there but broken: keep serving its last good version
-        vector_store.delete(key)
-        docstore.delete_document(key, raise_error=False)
-        report.removed += 1
-    settings.home.mkdir(parents=True, exist_ok=True)
-    docstore.persist(str(docstore_path))
-    report.chunks = collection.count()
-    report.seconds = time.perf_counter() - started
-    return report
+        generation = new_generation(client)
+        if active:
+            _copy(client.get_collection(active), generation)
+        vector_store = ChromaVectorStore(chroma_collection=generation)
+        pipeline = IngestionPipeline(
+            transformations=[ChunkTransform(embedder.count_tokens), KyodoEmbedding(embedder)],
+            vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
+        )
+        if report.added or report.updated:
+            pipeline.run(documents=llama_docs)
+        for key in removed:
+            vector_store.delete(key)
+            docstore.delete_document(key, raise_error=False)
+        target = _docstore_path(settings, generation.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        docstore.persist(str(target.with_suffix(".tmp")))
+        os.replace(target.with_suffix(".tmp"), target)
+        set_active_generation(client, generation.name)
+        # The previous generation stays one more round for readers that have not reloaded yet.
+        for name in drop_generations(client, keep={generation.name, active or generation.name}):
+            _docstore_path(settings, name).unlink(missing_ok=True)
+        report.chunks = generation.count()
+        report.seconds = time.perf_counter() - started
+        return report

@@ -27,7 +27,7 @@ from kb.glossary import Term, names_in
 from kb.llama_embedding import KyodoEmbedding
 from kb.records import Chunk, Hit
 from kb.settings import Settings
-from kb.store import open_collection
+from kb.store import active_generation, open_client, open_collection
 from kb.tokens import tokenize
 
 MODES = ("hybrid", "dense", "keyword")
@@ -80,6 +80,8 @@ class HybridRetriever:
 
     def __init__(self, settings: Settings, embedder: Embedder, glossary: list[Term]) -> None:
         collection = open_collection(settings)
+        self.client = open_client(settings)
+        self.generation = collection.name
         data = collection.get(include=["metadatas", "documents"])
         self.embedder = embedder
         self.collection = collection
@@ -105,6 +107,10 @@ class HybridRetriever:
         # With one query the fusion retriever never calls its LLM; MockLLM stops it looking for OpenAI's.
         self.hybrid = QueryFusionRetriever([self.dense, self.keyword], llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
                                            num_queries=1, use_async=False, similarity_top_k=CANDIDATES)
+
+    def is_stale(self) -> bool:
+        """True once the indexer has switched to a newer generation than the one loaded."""
+        return active_generation(self.client) != self.generation
 
     def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
         """The top ``k`` aligned passages for a question in ``lang``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 from kb.answer import IdfTable, compose
@@ -37,17 +38,20 @@ class KnowledgeBase:
         self.glossary = load_glossary(settings.corpus / "glossary.yaml")
         self._retriever: HybridRetriever | None = None
         self._idf: IdfTable | None = None
+        self._lock = threading.Lock()
 
     @property
     def retriever(self) -> HybridRetriever:
-        if self._retriever is None:
-            retriever = HybridRetriever(self.settings, self.embedder, self.glossary)
-            tokens: dict[str, list[list[str]]] = {}
-            for chunk in retriever.chunks.values():
-                tokens.setdefault(chunk.lang, []).append(chunk.meta["tokens"].split())
-            self._idf = IdfTable(tokens)
-            self._retriever = retriever
-        return self._retriever
+        """The loaded index, reloaded when the indexer has switched generations (no restart needed)."""
+        with self._lock:
+            if self._retriever is None or self._retriever.is_stale():
+                retriever = HybridRetriever(self.settings, self.embedder, self.glossary)
+                tokens: dict[str, list[list[str]]] = {}
+                for chunk in retriever.chunks.values():
+                    tokens.setdefault(chunk.lang, []).append(chunk.meta["tokens"].split())
+                self._idf = IdfTable(tokens)
+                self._retriever = retriever
+            return self._retriever
 
     def search(self, question: str, lang: str | None = None, k: int | None = None,
                mode: str = "hybrid") -> tuple[str, list[Passage]]:
@@ -64,26 +68,28 @@ class KnowledgeBase:
         text = clean_question(question)
         detection = resolve_language(text, lang)
         detected = time.perf_counter()
-        passages = self.retriever.search(text, detection.lang, k or self.settings.top_k, mode)
+        retriever = self.retriever
+        passages = retriever.search(text, detection.lang, k or self.settings.top_k, mode)
         retrieved = time.perf_counter()
         note = "" if detection.supported else message("unsupported", "en", detected=detection.detected)
         top = max((p.best.similarity for p in passages), default=0.0)
         if top < self.settings.abstain_below:
-            answer = self._abstain(question, detection.lang, passages, note)
+            answer = self._abstain(question, detection.lang, passages, note, retriever)
         else:
-            draft = compose(text, detection.lang, passages, self.retriever, self._idf, self.glossary)
+            draft = compose(text, detection.lang, passages, retriever, self._idf, self.glossary)
             answer = Answer(question, detection.lang, draft.text, not draft.citations, draft.citations, note=note)
             if not draft.citations:
-                answer = self._abstain(question, detection.lang, passages, note)
+                answer = self._abstain(question, detection.lang, passages, note, retriever)
         done = time.perf_counter()
         answer.timings_ms = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
                              "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
         return answer
 
-    def _abstain(self, question: str, lang: str, passages: list[Passage], note: str) -> Answer:
+    def _abstain(self, question: str, lang: str, passages: list[Passage], note: str,
+                 retriever: HybridRetriever) -> Answer:
         titles: list[str] = []
         for passage in passages:
-            title = self.retriever.title(passage.best.chunk.doc_id, lang)
+            title = retriever.title(passage.best.chunk.doc_id, lang)
             if title not in titles:
                 titles.append(title)
         cases = "; ".join(titles[:CLOSEST]) or "-"

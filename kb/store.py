@@ -1,6 +1,9 @@
 """Open Chroma: the embedded persistent client by default, a Chroma server when ``KYODO_CHROMA_URL`` is set.
 
-Telemetry is off and no embedding function is ever used: Kyodo passes its own vectors.
+The index lives in generations: each rebuild writes a new collection ``kyodo_chunks_<n>`` and
+then flips the one-record pointer collection ``kyodo_active`` to it. Readers follow the pointer,
+so a half-written generation is never served. Telemetry is off and no embedding function is
+ever used: Kyodo passes its own vectors.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from chromadb.config import Settings as ChromaSettings
 from kb.errors import IndexMissingError
 from kb.settings import Settings
 
-COLLECTION = "kyodo_chunks"
+PREFIX = "kyodo_chunks_"
+POINTER = "kyodo_active"
+POINTER_ID = "active"
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
@@ -26,17 +31,47 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
-def open_collection(settings: Settings, create: bool = False) -> chromadb.Collection:
-    """The chunk collection (cosine space); without ``create``, a missing one is an ``IndexMissingError``."""
-    if not create and not settings.chroma_url and not settings.chroma_dir.exists():
-        raise IndexMissingError(f"No index at {settings.chroma_dir}: run 'kyodo index' first")
+def _pointer(client: chromadb.ClientAPI) -> chromadb.Collection:
+    return client.get_or_create_collection(POINTER, embedding_function=None)
+
+
+def active_generation(client: chromadb.ClientAPI) -> str | None:
+    """Name of the collection being served, or None before the first complete index."""
+    got = _pointer(client).get(ids=[POINTER_ID], include=["metadatas"])
+    return got["metadatas"][0]["collection"] if got["ids"] else None
+
+
+def set_active_generation(client: chromadb.ClientAPI, name: str) -> None:
+    """Serve ``name`` from now on: one record upsert, atomic in Chroma's SQLite."""
+    _pointer(client).upsert(ids=[POINTER_ID], documents=[name], metadatas=[{"collection": name}],
+                            embeddings=[[0.0]])
+
+
+def new_generation(client: chromadb.ClientAPI) -> chromadb.Collection:
+    """A fresh, empty collection (cosine space) numbered after every existing one."""
+    numbers = [int(c.name[len(PREFIX):]) for c in client.list_collections() if c.name[len(PREFIX):].isdigit()
+               and c.name.startswith(PREFIX)]
+    name = f"{PREFIX}{max(numbers, default=0) + 1}"
+    return client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+
+
+def drop_generations(client: chromadb.ClientAPI, keep: set[str]) -> list[str]:
+    """Delete every generation not in ``keep`` (leftovers of interrupted runs, superseded ones)."""
+    dropped = []
+    for collection in client.list_collections():
+        if collection.name.startswith(PREFIX) and collection.name not in keep:
+            client.delete_collection(collection.name)
+            dropped.append(collection.name)
+    return dropped
+
+
+def open_collection(settings: Settings) -> chromadb.Collection:
+    """The collection being served; ``IndexMissingError`` when there is none yet."""
+    where = settings.chroma_url or settings.chroma_dir
+    if not settings.chroma_url and not settings.chroma_dir.exists():
+        raise IndexMissingError(f"No index at {where}: run 'kyodo index' first")
     client = open_client(settings)
-    if create:
-        return client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    try:
-        collection = client.get_collection(COLLECTION, embedding_function=None)
-    except Exception as exc:  # chromadb raises NotFoundError or ValueError depending on the client
-        raise IndexMissingError(f"No index in {settings.chroma_url or settings.chroma_dir}: run 'kyodo index' first") from exc
-    if collection.count() == 0:
-        raise IndexMissingError(f"The index in {settings.chroma_url or settings.chroma_dir} is empty: run 'kyodo index' first")
-    return collection
+    name = active_generation(client)
+    if name is None:
+        raise IndexMissingError(f"No index at {where}: run 'kyodo index' first")
+    return client.get_collection(name, embedding_function=None)

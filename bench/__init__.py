@@ -1,0 +1,1 @@
+"""Benchmarks: numbers for the notes, not assertions (CI does not run them)."""
