@@ -47,7 +47,7 @@ def split_paragraphs(body: str, first_line: int = 1) -> list[Paragraph]:
     """Split text into blank-line-separated paragraphs, keeping each one's start line.
 
     >>> [p.line for p in split_paragraphs("a\\n\\nb\\nc\\n\\n\\nd")]
-    [1, 3, 6]
+    [1, 3, 7]
     """
     paragraphs: list[Paragraph] = []
     block: list[str] = []

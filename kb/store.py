@@ -19,16 +19,31 @@ from kb.settings import Settings
 PREFIX = "kyodo_chunks_"
 POINTER = "kyodo_active"
 POINTER_ID = "active"
+DEFAULT_DATABASE = "default_database"
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
+    """Embedded client under ``KYODO_HOME``, or a server client; ``http://host:port/NAME`` uses database NAME."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        host, port, ssl = url.hostname or "localhost", url.port or 8000, url.scheme == "https"
+        database = url.path.strip("/") or DEFAULT_DATABASE
+        if database != DEFAULT_DATABASE:
+            _ensure_database(host, port, ssl, database)
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings, database=database)
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def _ensure_database(host: str, port: int, ssl: bool, name: str) -> None:
+    admin = chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=host,
+                                                chroma_server_http_port=port, chroma_server_ssl_enabled=ssl,
+                                                anonymized_telemetry=False))
+    try:
+        admin.get_database(name)
+    except Exception:  # the HTTP client reports a missing database as a generic error
+        admin.create_database(name)
 
 
 def _pointer(client: chromadb.ClientAPI) -> chromadb.Collection:

@@ -24,7 +24,7 @@ _lock = threading.Lock()
 def _sudachi():
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(), SplitMode.A
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
 @lru_cache(maxsize=2)
@@ -33,9 +33,9 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
 
 
 def _japanese(text: str) -> list[str]:
-    tokenizer, mode = _sudachi()
+    tokenizer = _sudachi()
     with _lock:  # a Sudachi tokenizer is not safe to share between threads
-        morphemes = tokenizer.tokenize(text, mode)
+        morphemes = tokenizer.tokenize(text)
         return [m.normalized_form().lower() for m in morphemes if m.part_of_speech()[0] not in ("補助記号", "空白")]
 
 

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,3 +51,37 @@ def small_corpus(tmp_path: Path, model_path: Path) -> Settings:
         shutil.copytree(CORPUS / "cases" / case, corpus / "cases" / case)
     shutil.copy(CORPUS / "glossary.yaml", corpus / "glossary.yaml")
     return replace(Settings(), home=tmp_path / "home", corpus=corpus, embed_model=str(model_path))
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``chroma run`` server on a free loopback port, for the server-mode (scale-out) tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma_server")),
+                                "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"chroma run did not start on port {port} within 30 s")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_corpus(request: pytest.FixtureRequest, small_corpus: Settings) -> Settings:
+    """The small corpus against the embedded client and against a Chroma server (own database per test)."""
+    if request.param == "embedded":
+        return small_corpus
+    base = request.getfixturevalue("chroma_server")
+    return replace(small_corpus, chroma_url=f"{base}/t{uuid.uuid4().hex[:12]}")

@@ -25,7 +25,7 @@ NEW_CASES = ("iclei", "unescap", "jica-kyushu", "kita-chelyabinsk-waste")
 
 def _indexer(settings: Settings) -> subprocess.Popen:
     env = {**os.environ, "KYODO_HOME": str(settings.home), "KYODO_CORPUS": str(settings.corpus),
-           "KYODO_EMBED_MODEL": settings.embed_model}
+           "KYODO_EMBED_MODEL": settings.embed_model, "KYODO_CHROMA_URL": settings.chroma_url or ""}
     return subprocess.Popen([sys.executable, "-m", "kb.cli", "index"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -64,10 +64,10 @@ def test_a_second_indexer_refuses_with_a_clear_message(small_corpus: Settings, e
     assert build_index(small_corpus, embedder).added == 12
 
 
-def test_running_knowledge_base_picks_up_a_new_generation_without_restart(small_corpus: Settings, embedder) -> None:
-    build_index(small_corpus, embedder)
-    kb = KnowledgeBase(small_corpus, embedder)
+def test_running_knowledge_base_picks_up_a_new_generation_without_restart(store_corpus: Settings, embedder) -> None:
+    build_index(store_corpus, embedder)
+    kb = KnowledgeBase(store_corpus, embedder)
     assert kb.search("ICLEI ニューヨーク 設立")[1][0].best.chunk.doc_id != "iclei"
-    shutil.copytree(CORPUS / "cases" / "iclei", small_corpus.corpus / "cases" / "iclei")
-    build_index(small_corpus, embedder)
+    shutil.copytree(CORPUS / "cases" / "iclei", store_corpus.corpus / "cases" / "iclei")
+    build_index(store_corpus, embedder)
     assert kb.search("ICLEI ニューヨーク 設立")[1][0].best.chunk.doc_id == "iclei"

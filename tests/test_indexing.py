@@ -27,56 +27,56 @@ def _pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def test_reindex_of_unchanged_corpus_changes_nothing(small_corpus: Settings, embedder) -> None:
-    first = build_index(small_corpus, embedder)
+def test_reindex_of_unchanged_corpus_changes_nothing(store_corpus: Settings, embedder) -> None:
+    first = build_index(store_corpus, embedder)
     assert (first.added, first.updated, first.removed, len(first.failed)) == (12, 0, 0, 0)
-    ids_before = set(open_collection(small_corpus).get()["ids"])
-    second = build_index(small_corpus, embedder)
+    ids_before = set(open_collection(store_corpus).get()["ids"])
+    second = build_index(store_corpus, embedder)
     assert (second.added, second.updated, second.unchanged, second.removed) == (0, 0, 12, 0)
-    assert set(open_collection(small_corpus).get()["ids"]) == ids_before
+    assert set(open_collection(store_corpus).get()["ids"]) == ids_before
     assert second.chunks == first.chunks
 
 
-def test_deleted_document_disappears_from_the_index(small_corpus: Settings, embedder) -> None:
-    build_index(small_corpus, embedder)
-    (small_corpus.corpus / "cases/dalian-oda-master-plan/th.md").unlink()
-    report = build_index(small_corpus, embedder)
+def test_deleted_document_disappears_from_the_index(store_corpus: Settings, embedder) -> None:
+    build_index(store_corpus, embedder)
+    (store_corpus.corpus / "cases/dalian-oda-master-plan/th.md").unlink()
+    report = build_index(store_corpus, embedder)
     assert report.removed == 1
-    metas = open_collection(small_corpus).get(include=["metadatas"])["metadatas"]
+    metas = open_collection(store_corpus).get(include=["metadatas"])["metadatas"]
     assert not [m for m in metas if m["doc"] == "dalian-oda-master-plan" and m["lang"] == "th"]
     assert [m for m in metas if m["doc"] == "dalian-oda-master-plan" and m["lang"] == "ja"]
 
 
-def test_edited_document_is_reembedded_and_others_are_not(small_corpus: Settings, embedder) -> None:
-    build_index(small_corpus, embedder)
-    path = small_corpus.corpus / "cases/iges-bago-cebu-composting/id.md"
+def test_edited_document_is_reembedded_and_others_are_not(store_corpus: Settings, embedder) -> None:
+    build_index(store_corpus, embedder)
+    path = store_corpus.corpus / "cases/iges-bago-cebu-composting/id.md"
     path.write_text(path.read_text(encoding="utf-8").replace("1 ton", "3 ton"), encoding="utf-8")
-    report = build_index(small_corpus, embedder)
+    report = build_index(store_corpus, embedder)
     assert (report.added, report.updated, report.unchanged) == (0, 1, 11)
-    texts = open_collection(small_corpus).get(where={"lang": "id"})["documents"]
+    texts = open_collection(store_corpus).get(where={"lang": "id"})["documents"]
     assert any("3 ton" in t for t in texts) and not any("1 ton sampah" in t for t in texts)
 
 
-def test_broken_files_are_skipped_by_name_and_the_rest_is_indexed(small_corpus: Settings, embedder) -> None:
-    build_index(small_corpus, embedder)
-    broken = small_corpus.corpus / "cases/kita-international-training/th.md"
+def test_broken_files_are_skipped_by_name_and_the_rest_is_indexed(store_corpus: Settings, embedder) -> None:
+    build_index(store_corpus, embedder)
+    broken = store_corpus.corpus / "cases/kita-international-training/th.md"
     broken.write_text("---\ntitle: [unclosed\n---\n\nข้อความ\n", encoding="utf-8")
-    binary = small_corpus.corpus / "cases/new-case/ja.md"
+    binary = store_corpus.corpus / "cases/new-case/ja.md"
     binary.parent.mkdir()
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
-    report = build_index(small_corpus, embedder)
+    report = build_index(store_corpus, embedder)
     failed = dict(report.failed)
     assert set(failed) == {str(broken), str(binary)}
     assert "front matter is not valid YAML" in failed[str(broken)]
     assert "not UTF-8" in failed[str(binary)]
     # The broken edit does not take the last good Thai version out of service.
-    metas = open_collection(small_corpus).get(include=["metadatas"])["metadatas"]
+    metas = open_collection(store_corpus).get(include=["metadatas"])["metadatas"]
     assert [m for m in metas if m["doc"] == "kita-international-training" and m["lang"] == "th"]
     assert report.removed == 0
 
 
-def test_text_html_docx_and_pdf_documents_are_read_and_indexed(small_corpus: Settings, embedder) -> None:
-    docs = small_corpus.corpus / "documents"
+def test_text_html_docx_and_pdf_documents_are_read_and_indexed(store_corpus: Settings, embedder) -> None:
+    docs = store_corpus.corpus / "documents"
     docs.mkdir()
     (docs / "notes.txt").write_text("Catatan Surabaya\n\nSurabaya membagikan keranjang kompos kepada warga.\n", encoding="utf-8")
     (docs / "page.html").write_text("<html><body><h1>Cebu</h1><p>Cebu planted 800 trees near Buhisan.</p></body></html>",
@@ -84,10 +84,10 @@ def test_text_html_docx_and_pdf_documents_are_read_and_indexed(small_corpus: Set
     _write_docx(docs / "memo.docx", "โรงงานต้นแบบในไฮฟอง ได้รับการสนับสนุนด้านการผลิตที่สะอาด")
     (docs / "scan.pdf").write_bytes(_pdf("Semarang recycles plastic bottles since 2010."))
     (docs / "empty.pdf").write_bytes(_pdf(""))
-    report = build_index(small_corpus, embedder)
+    report = build_index(store_corpus, embedder)
     assert [Path(p).name for p, _ in report.failed] == ["empty.pdf"]
     assert "no text layer" in report.failed[0][1]
-    metas = open_collection(small_corpus).get(include=["metadatas", "documents"])
+    metas = open_collection(store_corpus).get(include=["metadatas", "documents"])
     by_doc = {m["doc"]: (m["lang"], t) for m, t in zip(metas["metadatas"], metas["documents"])}
     assert by_doc["documents-notes"][0] == "id"
     assert "800 trees" in by_doc["documents-page"][1]
