@@ -46,6 +46,41 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from indexer.pipeline import build_index
+    from indexer.upload import add_file
+    from kb.embedder import shared_embedder
+
+    settings = _settings(args)
+    added, refused = [], 0
+    for path in args.files:
+        try:
+            added.append(add_file(path, settings.corpus))
+            print(f"added: {path} -> {added[-1]}")
+        except KyodoError as exc:
+            refused += 1
+            print(f"refused: {exc}", file=sys.stderr)
+    if added:
+        print(build_index(settings, shared_embedder(settings.embed_model_path)).summary())
+    return 1 if refused else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from indexer.backup import export_backup
+
+    parts = export_backup(_settings(args), args.file)
+    print(f"exported {', '.join(parts)} to {args.file}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from indexer.backup import import_backup
+
+    parts = import_backup(_settings(args), args.file, args.force)
+    print(f"imported {', '.join(parts)} from {args.file}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from indexer.validate import main as validate_main
 
@@ -142,6 +177,17 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--batch", type=Path, help="JSONL file of {\"id\", \"question\", \"lang\"?}")
         command.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
         command.set_defaults(func=func)
+    add = sub.add_parser("add", help="check files, copy them into the corpus and index them")
+    add.add_argument("files", nargs="+", type=Path)
+    add.add_argument("--corpus", type=Path)
+    add.set_defaults(func=cmd_add)
+    export = sub.add_parser("export", help="back up the index and feedback to a .tar.gz")
+    export.add_argument("file", type=Path)
+    export.set_defaults(func=cmd_export)
+    restore = sub.add_parser("import", help="restore a backup made by 'kyodo export'")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="replace an existing index")
+    restore.set_defaults(func=cmd_import)
     serve = sub.add_parser("serve", help="start the web UI")
     serve.set_defaults(func=cmd_serve)
     return top
