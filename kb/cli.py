@@ -81,6 +81,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.scale import run
+
+    print(run(args.sizes, args.questions))
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from indexer.validate import main as validate_main
 
@@ -188,6 +195,10 @@ def parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path)
     restore.add_argument("--force", action="store_true", help="replace an existing index")
     restore.set_defaults(func=cmd_import)
+    bench = sub.add_parser("bench", help="scale benchmark on synthetic corpora (needs a built index)")
+    bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    bench.add_argument("--questions", type=Path, default=Path("evals/gold.yaml"))
+    bench.set_defaults(func=cmd_bench)
     serve = sub.add_parser("serve", help="start the web UI")
     serve.set_defaults(func=cmd_serve)
     return top
