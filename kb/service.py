@@ -22,8 +22,8 @@ CLOSEST = 3
 
 
 def clean_question(question: str) -> str:
-    """Strip control characters and surrounding space; refuse an empty question."""
-    text = CONTROL.sub(" ", question).strip()
+    """Strip control characters, undecodable bytes and surrounding space; refuse an empty question."""
+    text = CONTROL.sub(" ", question.encode("utf-8", "replace").decode("utf-8")).strip()
     if not text:
         raise InputError("The question is empty: type a question about the case studies")
     return text[:MAX_QUESTION_CHARS]

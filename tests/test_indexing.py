@@ -8,23 +8,7 @@ from pathlib import Path
 from indexer.pipeline import build_index
 from kb.settings import Settings
 from kb.store import open_collection
-
-def _pdf(text: str) -> bytes:
-    """A one-page PDF with ``text`` in its text layer (empty text: a page with no text, like a scan)."""
-    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode() if text else b""
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
-               b"<</Length %d>>stream\n" % len(stream) + stream + b"\nendstream",
-               b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj" % number + body + b"endobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+from tests.pdfs import make_pdf
 
 
 def test_reindex_of_unchanged_corpus_changes_nothing(store_corpus: Settings, embedder) -> None:
@@ -82,8 +66,8 @@ def test_text_html_docx_and_pdf_documents_are_read_and_indexed(store_corpus: Set
     (docs / "page.html").write_text("<html><body><h1>Cebu</h1><p>Cebu planted 800 trees near Buhisan.</p></body></html>",
                                     encoding="utf-8")
     _write_docx(docs / "memo.docx", "โรงงานต้นแบบในไฮฟอง ได้รับการสนับสนุนด้านการผลิตที่สะอาด")
-    (docs / "scan.pdf").write_bytes(_pdf("Semarang recycles plastic bottles since 2010."))
-    (docs / "empty.pdf").write_bytes(_pdf(""))
+    (docs / "scan.pdf").write_bytes(make_pdf(["Semarang recycles plastic bottles since 2010."]))
+    (docs / "empty.pdf").write_bytes(make_pdf([""]))
     report = build_index(store_corpus, embedder)
     assert [Path(p).name for p, _ in report.failed] == ["empty.pdf"]
     assert "no text layer" in report.failed[0][1]
