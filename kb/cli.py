@@ -39,6 +39,11 @@ def cmd_models(args: argparse.Namespace) -> int:
     from kb.models import fetch_embedding_model
 
     settings = _settings(args)
+    if args.llm:
+        from kb.llm_models import fetch_llm_model
+
+        fetch_llm_model(settings.llm_model_path)
+        return 0
     if settings.embed_model_path != settings.models_dir / "embeddinggemma-300m":
         print(f"KYODO_EMBED_MODEL is {settings.embed_model!r}: nothing to fetch (sentence-transformers loads it)")
         return 0
@@ -158,8 +163,47 @@ def cmd_search(args: argparse.Namespace) -> int:
     return _run(args, one, sys.stdout)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.gate import check, load_thresholds
+    from evals.report import tables
+    from evals.run import run_eval
+
+    settings = _settings(args)
+    thresholds = load_thresholds(args.gate) if args.gate else None
+    result = run_eval(settings, args.out or settings.home / "evals", args.systems, args.limit,
+                      log=lambda line: print(line, file=sys.stderr))
+    print(tables(result.figures))
+    print(f"\n{len(result.scores)} runs in {result.seconds:.0f} s; report, results and chart in {result.folder}")
+    if thresholds is None:
+        return 0
+    failures = check(result.figures, thresholds)
+    for line in failures:
+        print(f"gate: {line}")
+    print(f"gate {args.gate}: {'FAILED' if failures else 'passed'}")
+    return 1 if failures else 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from getpass import getpass
+
+    from kb.auth import add_user
+
+    path = _settings(args).users_path
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass(f"Password for {args.name}: ")
+        if getpass("Again: ") != password:
+            raise InputError("the two passwords differ: nothing was written")
+    replaced = add_user(path, args.name, password)
+    print(f"{'updated' if replaced else 'added'} {args.name} in {path}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    raise KyodoError("the web UI is not built yet: use 'kyodo ask' until it lands")
+    from app import serve
+
+    return serve(_settings(args), args.host, args.port)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -170,6 +214,7 @@ def parser() -> argparse.ArgumentParser:
     index.set_defaults(func=cmd_index)
     models = sub.add_parser("models", help="manage model files")
     models.add_argument("action", choices=["fetch"])
+    models.add_argument("--llm", action="store_true", help="fetch the local language model (Qwen2.5-Coder-1.5B GGUF) instead of the embedding model")
     models.set_defaults(func=cmd_models)
     validate = sub.add_parser("validate", help="check the corpus files")
     validate.add_argument("--corpus", type=Path)
@@ -199,7 +244,21 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     bench.add_argument("--questions", type=Path, default=Path("evals/gold.yaml"))
     bench.set_defaults(func=cmd_bench)
-    serve = sub.add_parser("serve", help="start the web UI")
+    evaluate = sub.add_parser("eval", help="run the gold questions through Kyodo and its baselines")
+    evaluate.add_argument("--out", type=Path, help="output folder (default $KYODO_HOME/evals)")
+    evaluate.add_argument("--systems", nargs="+", choices=["kyodo-hybrid", "dense-only", "keyword-only",
+                                                          "llamaindex-baseline"], help="default: all four")
+    evaluate.add_argument("--limit", type=int, help="only the first N gold items (each in every language)")
+    evaluate.add_argument("--gate", type=Path, help="thresholds file: exit 1 when a metric is below its minimum")
+    evaluate.set_defaults(func=cmd_eval)
+    users = sub.add_parser("users", help="maintainer logins for the web UI (hashed into KYODO_USERS_FILE)")
+    users.add_argument("action", choices=["add"])
+    users.add_argument("name")
+    users.add_argument("--password-stdin", action="store_true", help="read the password from stdin, not a prompt")
+    users.set_defaults(func=cmd_users)
+    serve = sub.add_parser("serve", help="start the web UI (http://127.0.0.1:7860)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the office network)")
+    serve.add_argument("--port", type=int, default=7860)
     serve.set_defaults(func=cmd_serve)
     return top
 

@@ -75,6 +75,9 @@ class Answer:
     citations: list[Citation]
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    # "extractive" (quoted sentences), "generative" (a model's answer that passed kb.verify) or
+    # "fallback" (the model's answer failed verification, so the extractive one is shown; note says why).
+    mode: str = "extractive"
 
     def to_json(self) -> dict:
         return {
@@ -89,4 +92,5 @@ class Answer:
             ],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "note": self.note,
+            "mode": self.mode,
         }

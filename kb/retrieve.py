@@ -112,24 +112,44 @@ class HybridRetriever:
         """True once the indexer has switched to a newer generation than the one loaded."""
         return active_generation(self.client) != self.generation
 
-    def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
-        """The top ``k`` aligned passages for a question in ``lang``."""
+    def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid",
+               where: dict[str, list[str]] | None = None) -> list[Passage]:
+        """The top ``k`` aligned passages for a question in ``lang``, only from chunks ``where`` matches."""
         retriever = {"hybrid": self.hybrid, "dense": self.dense, "keyword": self.keyword}[mode]
         bundle = QueryBundle(query_str=question, custom_embedding_strs=[lang])
         if mode != "keyword":
             bundle.embedding = self.embedding.get_query_embedding(question)
         results = retriever.retrieve(bundle)
         query_vector = np.asarray(self.embedding.get_query_embedding(question))
+        ranked = [(self.chunks[r.node.node_id], float(r.score or 0.0)) for r in results]
+        if where:
+            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.meta, where)]
         passages: dict[str, Passage] = {}
-        for result in results:
-            chunk = self.chunks[result.node.node_id]
+        for chunk, score in ranked:
             if chunk.passage in passages:
                 continue
-            passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, float(result.score or 0.0), math.nan),
-                                              self.passage_texts[chunk.passage])
+            passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, score, math.nan), self.passage_texts[chunk.passage])
             if len(passages) == k:
                 break
+        if where and len(passages) < k:
+            # The fused pool holds CANDIDATES chunks; a narrow filter can leave too few, so the rest of the
+            # matching chunks join in order of dense similarity.
+            for chunk in self._nearest_matching(where, query_vector):
+                if len(passages) == k:
+                    break
+                if chunk.passage not in passages:
+                    passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, 0.0, math.nan),
+                                                      self.passage_texts[chunk.passage])
         return self._with_similarity(list(passages.values()), query_vector)
+
+    def _nearest_matching(self, where: dict[str, list[str]], query_vector: np.ndarray) -> list[Chunk]:
+        """Every chunk that ``where`` matches, most similar to the query first."""
+        ids = [cid for cid, chunk in self.chunks.items() if matches(chunk.meta, where)]
+        if not ids:
+            return []
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        scores = np.asarray(got["embeddings"]) @ query_vector
+        return [self.chunks[got["ids"][i]] for i in np.argsort(-scores)]
 
     def title(self, doc_id: str, lang: str) -> str:
         """The document's title in ``lang``, else in its original language."""
@@ -152,6 +172,18 @@ class HybridRetriever:
         vectors = dict(zip(got["ids"], got["embeddings"]))
         return [Passage(p.key, Hit(p.best.chunk, p.best.score, float(np.dot(vectors[p.best.chunk.chunk_id], query_vector))),
                         p.texts) for p in passages]
+
+
+def matches(meta: dict, where: dict[str, list[str]]) -> bool:
+    """True when, for each field of ``where`` with values, the chunk's comma-joined field names one of them.
+
+    >>> matches({"countries": "PH,TH", "topics": "waste"}, {"countries": ["TH", "ID"], "cities": []})
+    True
+    >>> matches({"countries": "PH", "topics": "waste"}, {"countries": ["PH"], "topics": ["water"]})
+    False
+    """
+    return all(not wanted or bool(set(wanted) & set(str(meta.get(name, "")).split(",")))
+               for name, wanted in where.items())
 
 
 def _chunk(node: TextNode) -> Chunk:

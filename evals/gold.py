@@ -1,0 +1,92 @@
+"""Load ``evals/gold.yaml`` into typed records: one ``GoldItem`` per question, one ``Case`` per item and language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.errors import KyodoError
+from kb.settings import LANGUAGES
+
+GOLD = Path(__file__).with_name("gold.yaml")
+FIELDS = ("id", "kind", "gold", "abstain", "facts", "questions")
+
+
+class EvalDataError(KyodoError):
+    """An evaluation data file (gold questions, thresholds) is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    """One question asked in every language, with the cases that answer it and the facts an answer needs."""
+
+    item_id: str
+    kind: str
+    gold: tuple[str, ...]
+    abstain: bool
+    facts: tuple[dict[str, tuple[str, ...]], ...]
+    questions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One gold item asked in one language: what a system is run on."""
+
+    item_id: str
+    kind: str
+    lang: str
+    question: str
+    gold: tuple[str, ...]
+    abstain: bool
+    facts: tuple[tuple[str, ...], ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.item_id}/{self.lang}"
+
+
+def _item(raw: object, path: Path, number: int) -> GoldItem:
+    if not isinstance(raw, dict):
+        raise EvalDataError(f"{path}: item {number} is not a mapping (write 'id:', 'kind:', ... fields)")
+    name = raw.get("id", f"#{number}")
+    missing = [f for f in FIELDS if f not in raw]
+    if missing:
+        raise EvalDataError(f"{path}: item {name!r} has no {', '.join(missing)} (every item needs {', '.join(FIELDS)})")
+    questions = raw["questions"] or {}
+    absent = [lang for lang in LANGUAGES if not isinstance(questions.get(lang), str) or not questions[lang].strip()]
+    if absent:
+        raise EvalDataError(f"{path}: item {name!r} has no question in {', '.join(absent)}")
+    if not raw["abstain"] and not raw["gold"]:
+        raise EvalDataError(f"{path}: item {name!r} is in scope but lists no gold case (add gold: [case-id] or abstain: true)")
+    facts = tuple({lang: tuple(str(v) for v in variants) for lang, variants in (fact or {}).items()}
+                  for fact in raw["facts"] or [])
+    return GoldItem(str(raw["id"]), str(raw["kind"]), tuple(raw["gold"] or ()), bool(raw["abstain"]), facts,
+                    {lang: questions[lang] for lang in LANGUAGES})
+
+
+def load_gold(path: Path = GOLD) -> list[GoldItem]:
+    """Every gold item in file order; raise ``EvalDataError`` naming the file and the item."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvalDataError(f"cannot read gold file {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise EvalDataError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, list):
+        raise EvalDataError(f"{path}: must be a list of items (start each with '- id: ...')")
+    items = [_item(entry, path, n) for n, entry in enumerate(raw, 1)]
+    seen: set[str] = set()
+    for item in items:
+        if item.item_id in seen:
+            raise EvalDataError(f"{path}: item id {item.item_id!r} appears twice (ids must be unique)")
+        seen.add(item.item_id)
+    return items
+
+
+def cases(items: list[GoldItem], languages: tuple[str, ...] = LANGUAGES) -> list[Case]:
+    """Each item in each language; a fact counts in a language only when it has variants there."""
+    return [Case(item.item_id, item.kind, lang, item.questions[lang], item.gold, item.abstain,
+                 tuple(fact[lang] for fact in item.facts if fact.get(lang)))
+            for lang in languages for item in items]

@@ -1,0 +1,83 @@
+"""Score one system's run on one case (``CaseScore``), and sum scores up per system and language.
+
+Out-of-scope cases count only for abstention and latency; every other metric is over in-scope cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evals.gold import Case
+from evals.metrics import (citation_precision, citation_validity, fact_recall, hit_at, language_match, mean,
+                           missing_facts, ndcg_at, percentile, precision_recall, reciprocal_rank)
+from evals.systems import Run
+
+IN_SCOPE = ("hit@1", "hit@5", "mrr", "ndcg@10", "fact_recall", "citation_precision", "citation_validity",
+            "language_match", "answer_rate")
+METRICS = (*IN_SCOPE, "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms",
+           "answer_chars_p50")
+ALL = "all"
+Figures = dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class CaseScore:
+    """One system on one case: the per-case metrics (``None`` where they do not apply) and what it returned."""
+
+    system: str
+    item_id: str
+    kind: str
+    lang: str
+    question: str
+    gold: list[str]
+    out_of_scope: bool
+    abstained: bool
+    answer: str
+    answer_language: str
+    ranking: list[str]
+    cited: list[str]
+    top_similarity: float
+    latency_ms: float
+    metrics: Figures = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def score_case(system: str, case: Case, run: Run) -> CaseScore:
+    """Apply every per-case metric to one run."""
+    answer, gold = run.answer, set(case.gold)
+    cited = [c.doc_id for c in answer.citations]
+    metrics: Figures = {}
+    if not case.abstain:
+        metrics = {"hit@1": hit_at(run.ranking, gold, 1), "hit@5": hit_at(run.ranking, gold, 5),
+                   "mrr": reciprocal_rank(run.ranking, gold), "ndcg@10": ndcg_at(run.ranking, gold, 10),
+                   "fact_recall": fact_recall(answer.answer, case.facts),
+                   "citation_precision": citation_precision(cited, gold),
+                   "citation_validity": citation_validity(answer.citations),
+                   "language_match": language_match(answer, case.lang),
+                   "answer_rate": float(not answer.abstained)}
+    return CaseScore(system, case.item_id, case.kind, case.lang, case.question, list(case.gold), case.abstain,
+                     answer.abstained, answer.answer, answer.language, run.ranking[:10], cited, run.top_similarity,
+                     run.latency_ms, metrics, missing_facts(answer.answer, case.facts) if not case.abstain else [])
+
+
+def summarise(scores: list[CaseScore]) -> Figures:
+    """Every metric over a group of case scores (one system, one language or all)."""
+    figures: Figures = {name: mean(s.metrics.get(name) for s in scores if not s.out_of_scope) for name in IN_SCOPE}
+    precision, recall = precision_recall([s.abstained for s in scores], [s.out_of_scope for s in scores])
+    latencies = [s.latency_ms for s in scores]
+    figures.update({"abstention_precision": precision, "abstention_recall": recall,
+                    "latency_p50_ms": percentile(latencies, 50), "latency_p95_ms": percentile(latencies, 95),
+                    # Fact recall rewards long answers: the answer's length says what a reader had to wade through.
+                    "answer_chars_p50": percentile([len(s.answer) for s in scores if not s.out_of_scope], 50)})
+    return figures
+
+
+def summarise_all(scores: list[CaseScore]) -> dict[str, dict[str, Figures]]:
+    """Figures per system, then per language and ``all``, in the order systems and languages first appear."""
+    table: dict[str, dict[str, Figures]] = {}
+    for system in dict.fromkeys(s.system for s in scores):
+        mine = [s for s in scores if s.system == system]
+        table[system] = {lang: summarise([s for s in mine if s.lang == lang])
+                         for lang in dict.fromkeys(s.lang for s in mine)}
+        table[system][ALL] = summarise(mine)
+    return table

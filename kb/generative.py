@@ -1,0 +1,108 @@
+"""The generative answer: the model writes from the numbered passages; only text that verifies is shown.
+
+Text streams out a verified prefix at a time: at each sentence end the whole answer so far is
+checked (``kb.verify``) and released only if it passes, so a reader never sees an unchecked
+claim. The finished answer is checked once more; if it fails, or the model fails, the caller
+keeps the extractive answer and says why (``Generated.settle``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from kb.answer import Catalog
+from kb.generate import Generator, LLMError
+from kb.glossary import Term
+from kb.prompt import answer_prompt
+from kb.records import Answer, Citation
+from kb.retrieve import Passage
+from kb.verify import Verdict, cited, verify
+
+# Answers are 1-4 sentences; Thai and Japanese need about twice the tokens of English for one.
+MAX_TOKENS = 320
+# The extractive answer reads the top 3 passages too; each one more costs ~5 s of prompt on 2 cores.
+PASSAGES = 3
+# A "." ends a sentence only once the next piece shows a space: "2." may still become "2.000".
+SENTENCE_END = re.compile(r"[\]。!?！？\n]|\.(?=\s)")
+FALLBACK_NOTE = {
+    "ja": "生成した回答を検証できなかったため（{reason}）、出典の文をそのまま示します。",
+    "en": "The generated answer could not be verified ({reason}), so this answer quotes the passages instead.",
+    "id": "Jawaban yang dihasilkan tidak dapat diverifikasi ({reason}), jadi jawaban ini mengutip bagian sumber.",
+    "th": "ไม่สามารถตรวจสอบคำตอบที่สร้างขึ้นได้ ({reason}) จึงแสดงประโยคที่ยกมาจากแหล่งข้อมูลแทน",
+}
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The model's whole answer, its verdict and the citations it makes (numbered as in the prompt)."""
+
+    text: str
+    verdict: Verdict
+    citations: list[Citation]
+
+    def settle(self, extractive: Answer) -> Answer:
+        """This answer when it verified (mode ``generative``), else ``extractive`` with a note (``fallback``)."""
+        if self.verdict.ok:
+            return replace(extractive, answer=self.text, citations=self.citations, mode="generative")
+        note = FALLBACK_NOTE.get(extractive.language, FALLBACK_NOTE["en"]).format(reason=self.verdict.reason)
+        return replace(extractive, note=" ".join(filter(None, [extractive.note, note])), mode="fallback")
+
+
+class GenerativeAnswerer:
+    """Prompt, generate, verify: ``stream`` yields verified text, then one ``Generated``."""
+
+    def __init__(self, generator: Generator, glossary: list[Term], max_tokens: int = MAX_TOKENS,
+                 passages: int = PASSAGES) -> None:
+        self.generator = generator
+        self.glossary = glossary
+        self.max_tokens = max_tokens
+        self.passages = passages
+
+    def stream(self, question: str, lang: str, passages: list[Passage], catalog: Catalog) -> Iterator[str | Generated]:
+        """Verified pieces of the answer as the model writes them, then the ``Generated`` record.
+
+        Closing the iterator early (a stop button) stops the model.
+        """
+        given = passages[: self.passages]
+        titles = [catalog.title(p.best.chunk.doc_id, p.text_in(lang)[0]) for p in given]
+        sources = [[*p.texts.values(), *(catalog.title(p.best.chunk.doc_id, code) for code in p.texts)] for p in given]
+        text, shown = "", 0
+        pieces = self.generator.generate(answer_prompt(question, lang, given, titles), self.max_tokens)
+        try:
+            for piece in pieces:
+                text = (text + piece).lstrip()  # offsets of what was shown stay valid: only leading space goes
+                end = _last_sentence_end(text)
+                if end > shown and verify(text[:end], lang, sources, self.glossary, question).ok:
+                    yield text[shown:end]
+                    shown = end
+        except LLMError as exc:
+            yield Generated(text, Verdict(False, str(exc), ()), [])
+            return
+        finally:
+            close = getattr(pieces, "close", None)
+            if close:
+                close()
+        text = text.rstrip()
+        verdict = verify(text, lang, sources, self.glossary, question)
+        if verdict.ok and len(text) > shown:
+            yield text[shown:]
+        yield Generated(text, verdict, _citations(text, lang, given, catalog) if verdict.ok else [])
+
+
+def _last_sentence_end(text: str) -> int:
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    return ends[-1] if ends else 0
+
+
+def _citations(text: str, lang: str, given: list[Passage], catalog: Catalog) -> list[Citation]:
+    """One citation per passage the answer cites, keeping the prompt's numbers so the text needs no rewriting."""
+    citations = []
+    for n in sorted(cited(text)):
+        passage = given[n - 1]
+        text_lang, passage_text = passage.text_in(lang)
+        doc_id = passage.best.chunk.doc_id
+        citations.append(Citation(n, doc_id, catalog.title(doc_id, text_lang), text_lang, passage_text,
+                                  catalog.original_text(passage), catalog.source(doc_id), []))
+    return citations

@@ -1,0 +1,43 @@
+"""Serve the real web UI on a free loopback port for a test module, and stop it afterwards."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app import launch
+from kb.settings import Settings
+from ui.backend import Backend
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running page: its address and the backend behind it (feedback store, knowledge base)."""
+
+    url: str
+    backend: Backend
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serving(settings: Settings, backend: Backend | None = None) -> Iterator[Served]:
+    """``launch()`` exactly as ``kyodo serve`` does, on 127.0.0.1 only, waiting until warm-up is done.
+
+    ``backend`` replaces the one made from ``settings`` (e.g. one whose knowledge base has a scripted model).
+    """
+    backend = backend or Backend(settings)
+    port = free_port()
+    app = launch(backend=backend, host="127.0.0.1", port=port, block=False)
+    try:
+        status = backend.wait(timeout=600)
+        assert status.state == "ready", f"the UI did not become ready: {status}"
+        yield Served(f"http://127.0.0.1:{port}/", backend)
+    finally:
+        app.close()

@@ -1,0 +1,88 @@
+"""The overview picture of the case studies: how many by country, by topic and by year (matplotlib PNG).
+
+Labels are in the page language when the machine has a font for its script (Noto CJK for
+Japanese, a TLWG or Noto font for Thai); otherwise the chart falls back to English labels.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from functools import lru_cache
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure  # pyplot is never imported: no GUI backend, safe in server threads
+
+from ui.catalog import Catalog, country_name
+from ui.texts import text, topic_name
+
+SCRIPT_FONTS = {"ja": ("NotoSansCJK", "NotoSansJP", "IPAGothic", "ipag"),
+                "th": ("NotoSansThai", "Loma", "Garuda", "Sarabun")}
+GREEN, TEAL, AMBER = "#2e7d5b", "#2b7a99", "#c9822b"
+
+
+@lru_cache(maxsize=1)
+def _script_fonts() -> dict[str, str]:
+    """Font family per script that the machine has, registered with matplotlib (its cache may predate them)."""
+    found: dict[str, str] = {}
+    files = font_manager.findSystemFonts()
+    for lang, patterns in SCRIPT_FONTS.items():
+        for pattern in patterns:
+            match = sorted((f for f in files if pattern.lower() in f.lower().replace("-", "").replace(" ", "")
+                            and "mono" not in f.lower()), key=lambda f: ("bold" in f.lower(), len(f)))
+            if match:
+                for path in match:  # the regular and the bold face, for titles
+                    font_manager.fontManager.addfont(path)
+                found[lang] = font_manager.FontProperties(fname=match[0]).get_name()
+                break
+    return found
+
+
+def chart_language(lang: str) -> str:
+    """``lang`` when its script can be drawn here, else English."""
+    return lang if lang in ("en", "id") or lang in _script_fonts() else "en"
+
+
+def overview_png(catalog: Catalog, lang: str) -> bytes:
+    """A PNG with three bar charts: case studies per country, per topic and per year."""
+    lang = chart_language(lang)
+    families = [_script_fonts()[lang]] if lang in _script_fonts() else []
+    cases = list(catalog.cases.values())
+    countries = Counter(c for case in cases for c in case.countries).most_common()
+    topics = Counter(t for case in cases for t in case.topics).most_common()
+    years = sorted(Counter(y for case in cases for y in case.years if y.isdigit()).items())
+
+    figure = Figure(figsize=(13, 4.6), dpi=100, layout="constrained")
+    figure.patch.set_facecolor("white")
+    with matplotlib.rc_context({"font.family": families + ["DejaVu Sans"], "font.size": 10}):
+        axes = figure.subplots(1, 3, width_ratios=[1, 1.1, 1.5])
+        _bars(axes[0], [country_name(c, lang) for c, _ in countries], [n for _, n in countries], GREEN)
+        axes[0].set_title(text("by_country", lang), loc="left", fontweight="bold")
+        _bars(axes[1], [topic_name(t, lang) for t, _ in topics], [n for _, n in topics], TEAL)
+        axes[1].set_title(text("by_topic", lang), loc="left", fontweight="bold")
+        axis = axes[2]
+        axis.bar([y for y, _ in years], [n for _, n in years], color=AMBER)
+        axis.set_title(text("by_year", lang), loc="left", fontweight="bold")
+        axis.tick_params(axis="x", labelrotation=90, labelsize=8)
+        axis.set_ylabel(text("count", lang))
+        for side in ("top", "right"):
+            axis.spines[side].set_visible(False)
+        figure.suptitle(f'{text("overview", lang)} · {text("total", lang, cases=len(cases), langs=4)}',
+                        fontsize=13, fontweight="bold", x=0.01, ha="left")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _bars(axis, labels: list[str], counts: list[int], color: str) -> None:
+    positions = range(len(labels))
+    axis.barh(list(positions), counts, color=color)
+    axis.set_yticks(list(positions), labels)
+    axis.invert_yaxis()
+    for y, count in zip(positions, counts):
+        axis.text(count + 0.2, y, str(count), va="center", fontsize=9)
+    axis.set_xlim(0, max(counts, default=1) * 1.15)
+    axis.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        axis.spines[side].set_visible(False)

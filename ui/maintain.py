@@ -1,0 +1,152 @@
+"""The maintainer tab: log in, add documents to the corpus, see each file's result; answers use them at once.
+
+Every write is checked on the server in the endpoint itself: the session token lives in a
+``gr.State`` (kept server-side, never sent to the browser) and ``Gate.check`` must accept it.
+Asking needs no login. Files go through ``indexer.upload.add_files``, the same checks as ``kyodo add``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from indexer.upload import MAX_BYTES, FileResult, add_files
+from kb.auth import ADMIN, Gate
+from kb.errors import AuthError, KyodoError
+from kb.settings import LANGUAGES
+from ui.backend import Backend
+
+MAX_FILES = 20
+FILE_TYPES = [".md", ".txt", ".pdf", ".docx", ".html", ".htm"]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "tab": {"ja": "管理", "en": "Maintain", "id": "Kelola", "th": "ดูแลระบบ"},
+    "intro": {
+        "ja": "管理者は文書（Markdown、テキスト、PDF、Word、HTML、1件{mb} MBまで）を追加できます。"
+              "内容を確認して事例集に保存し、索引に加えます。追加した文書はすぐに回答に使われます。",
+        "en": "Maintainers can add documents (Markdown, text, PDF, Word, HTML; up to {mb} MB each). Each file is "
+              "checked, stored in the corpus and indexed; answers use it at once.",
+        "id": "Pengelola dapat menambah dokumen (Markdown, teks, PDF, Word, HTML; maks. {mb} MB per berkas). Setiap "
+              "berkas diperiksa, disimpan di korpus dan diindeks; jawaban langsung memakainya.",
+        "th": "ผู้ดูแลเพิ่มเอกสารได้ (Markdown ข้อความ PDF Word HTML ไม่เกิน {mb} MB ต่อไฟล์) ทุกไฟล์จะถูกตรวจสอบ "
+              "จัดเก็บในคลังเอกสาร และทำดัชนี คำตอบจะใช้เอกสารนั้นทันที",
+    },
+    "unconfigured": {
+        "ja": "管理者ログインが設定されていないため、ここでは文書を追加できません。サーバーで `kyodo users add 名前` "
+              "を実行するか、`KYODO_ADMIN_PASSWORD` を設定して再起動してください。",
+        "en": "No maintainer login is configured, so no document can be added here. On the server, run "
+              "`kyodo users add NAME`, or set `KYODO_ADMIN_PASSWORD` and restart.",
+        "id": "Belum ada login pengelola, jadi dokumen tidak dapat ditambahkan di sini. Di server, jalankan "
+              "`kyodo users add NAMA`, atau atur `KYODO_ADMIN_PASSWORD` lalu mulai ulang.",
+        "th": "ยังไม่ได้ตั้งค่าการเข้าสู่ระบบของผู้ดูแล จึงเพิ่มเอกสารที่นี่ไม่ได้ บนเซิร์ฟเวอร์ให้รัน "
+              "`kyodo users add ชื่อ` หรือตั้ง `KYODO_ADMIN_PASSWORD` แล้วเริ่มใหม่",
+    },
+    "user": {"ja": "ユーザー名", "en": "User name", "id": "Nama pengguna", "th": "ชื่อผู้ใช้"},
+    "password": {"ja": "パスワード", "en": "Password", "id": "Kata sandi", "th": "รหัสผ่าน"},
+    "login": {"ja": "ログイン", "en": "Log in", "id": "Masuk", "th": "เข้าสู่ระบบ"},
+    "logout": {"ja": "ログアウト", "en": "Log out", "id": "Keluar", "th": "ออกจากระบบ"},
+    "logged_in": {"ja": "{name} としてログイン中", "en": "Logged in as {name}", "id": "Masuk sebagai {name}",
+                  "th": "เข้าสู่ระบบในชื่อ {name}"},
+    "logged_out": {"ja": "ログアウトしました", "en": "Logged out", "id": "Sudah keluar", "th": "ออกจากระบบแล้ว"},
+    "files": {"ja": "追加する文書", "en": "Documents to add", "id": "Dokumen yang ditambahkan", "th": "เอกสารที่จะเพิ่ม"},
+    "add": {"ja": "追加して索引に加える", "en": "Add and index", "id": "Tambah dan indeks", "th": "เพิ่มและทำดัชนี"},
+    "results": {"ja": "結果", "en": "Results", "id": "Hasil", "th": "ผลลัพธ์"},
+    "file": {"ja": "ファイル", "en": "File", "id": "Berkas", "th": "ไฟล์"},
+    "result": {"ja": "結果", "en": "Result", "id": "Hasil", "th": "ผล"},
+    "detail": {"ja": "詳細", "en": "Detail", "id": "Rincian", "th": "รายละเอียด"},
+    "added": {"ja": "追加", "en": "added", "id": "ditambahkan", "th": "เพิ่มแล้ว"},
+    "stored": {"ja": "保存（未索引）", "en": "stored, not indexed", "id": "disimpan, belum diindeks",
+               "th": "จัดเก็บแล้ว ยังไม่ทำดัชนี"},
+    "rejected": {"ja": "却下", "en": "rejected", "id": "ditolak", "th": "ถูกปฏิเสธ"},
+    "no_files": {"ja": "ファイルを選んでください", "en": "Choose one or more files first",
+                 "id": "Pilih satu berkas atau lebih dahulu", "th": "เลือกไฟล์อย่างน้อยหนึ่งไฟล์ก่อน"},
+    "too_many": {"ja": "一度に追加できるのは {max} 件までです", "en": "At most {max} files at a time",
+                 "id": "Paling banyak {max} berkas sekaligus", "th": "เพิ่มได้ครั้งละไม่เกิน {max} ไฟล์"},
+    "index": {"ja": "索引：{summary}", "en": "Index: {summary}", "id": "Indeks: {summary}", "th": "ดัชนี: {summary}"},
+}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """This tab's text ``key`` in ``lang`` (English when untranslated), placeholders filled strictly."""
+    texts = TEXTS[key]
+    return texts.get(lang, texts["en"]).format(**values)
+
+
+def result_rows(results: list[FileResult], lang: str) -> list[list[str]]:
+    return [[r.name, text(r.status, lang), r.detail] for r in results]
+
+
+def maintain_tab(backend: Backend, page: gr.State) -> None:
+    """The tab, built inside the caller's ``gr.Tabs``; relabels itself when ``page`` (the page language) changes."""
+    gate = Gate(backend.settings.users_path, backend.settings.admin_password)
+
+    def configured() -> bool:
+        try:
+            return gate.configured
+        except KyodoError:  # a broken users file: say so at login, refuse writes meanwhile
+            return True
+
+    token = gr.State("")
+    with gr.Tab(text("tab", "en"), id="maintain") as tab:
+        intro = gr.Markdown(text("intro", "en", mb=MAX_BYTES // 2**20), elem_id="k-maintain-intro")
+        howto = gr.Markdown(text("unconfigured", "en"), visible=not configured(), elem_id="k-maintain-howto")
+        with gr.Row(equal_height=True):
+            user = gr.Textbox(ADMIN, label=text("user", "en"), scale=2, elem_id="k-user")
+            password = gr.Textbox(label=text("password", "en"), type="password", scale=2, elem_id="k-password")
+            login = gr.Button(text("login", "en"), variant="primary", scale=1, elem_id="k-login")
+            logout = gr.Button(text("logout", "en"), scale=1, elem_id="k-logout")
+        who = gr.Markdown("", elem_id="k-who")
+        files = gr.File(file_count="multiple", file_types=FILE_TYPES, type="filepath", label=text("files", "en"),
+                        elem_id="k-files")
+        add = gr.Button(text("add", "en"), variant="primary", elem_id="k-add")
+        headers = [text(key, "en") for key in ("file", "result", "detail")]
+        results = gr.Dataframe(headers=headers, value=[], interactive=False, wrap=True, label=text("results", "en"),
+                               elem_id="k-results")
+        summary = gr.Markdown("", elem_id="k-index-summary")
+
+    def do_login(name: str, secret: str, lang: str, request: gr.Request) -> tuple[str, str, str]:
+        client = request.client.host if request and request.client else ""
+        try:
+            session = gate.login(name, secret, client)
+        except AuthError as exc:
+            raise gr.Error(str(exc)) from exc
+        return session, text("logged_in", lang, name=(name or "").strip()), ""
+
+    def do_logout(session: str, lang: str) -> tuple[str, str]:
+        gate.logout(session)
+        return "", text("logged_out", lang)
+
+    def do_add(paths: list[str] | None, session: str, lang: str) -> tuple[list[list[str]], str]:
+        try:
+            gate.check(session)  # before anything is read or written
+        except AuthError as exc:
+            raise gr.Error(str(exc)) from exc
+        if not paths:
+            raise gr.Error(text("no_files", lang))
+        if len(paths) > MAX_FILES:
+            raise gr.Error(text("too_many", lang, max=MAX_FILES))
+        backend.wait()  # the first index build (on a fresh start) must finish before we add to it
+        try:
+            outcome, report = add_files([Path(p) for p in paths], backend.settings, backend.kb.embedder)
+        except KyodoError as exc:
+            raise gr.Error(str(exc)) from exc
+        return result_rows(outcome, lang), text("index", lang, summary=report.summary()) if report else ""
+
+    def relabel(lang: str) -> dict:
+        lang = lang if lang in LANGUAGES else "en"
+        return {tab: gr.Tab(label=text("tab", lang)), intro: text("intro", lang, mb=MAX_BYTES // 2**20),
+                howto: gr.Markdown(text("unconfigured", lang), visible=not configured()),
+                user: gr.Textbox(label=text("user", lang)), password: gr.Textbox(label=text("password", lang)),
+                login: gr.Button(text("login", lang)), logout: gr.Button(text("logout", lang)),
+                files: gr.File(label=text("files", lang)), add: gr.Button(text("add", lang)),
+                results: gr.Dataframe(headers=[text(key, lang) for key in ("file", "result", "detail")],
+                                      label=text("results", lang))}
+
+    login.click(do_login, [user, password, page], [token, who, password], api_name="login")
+    logout.click(do_logout, [token, page], [token, who], api_name="logout")
+    # One upload at a time: indexing takes the index lock and most of the CPU.
+    add.click(do_add, [files, token, page], [results, summary], api_name="add_documents",
+              concurrency_limit=1, concurrency_id="maintain")
+    page.change(relabel, page, [tab, intro, howto, user, password, login, logout, files, add, results],
+                api_visibility="private")
