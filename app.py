@@ -29,7 +29,8 @@ from ui.texts import AUTO, EXAMPLES, LANG_NAMES, text
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no calls home
 import gradio as gr  # noqa: E402  (must come after the line above)
-from ui.maintain import maintain_tab  # noqa: E402  (imports gradio too)
+from ui.maintain import MAX_BYTES, maintain_tab  # noqa: E402  (imports gradio too)
+from ui.prepare import prepare_tabs  # noqa: E402  (imports gradio too)
 
 # Answering costs ~0.1-1 s of CPU per question on 2 cores; four at once interleave without
 # thrashing, and the queue holds the rest (each waits seconds, not minutes).
@@ -39,6 +40,11 @@ CSS = (Path(__file__).resolve().parent / "ui" / "style.css").read_text(encoding=
 SCROLL_TO_ANSWER = """() => { const turns = document.querySelectorAll('#k-thread .k-turn');
   if (turns.length) turns[turns.length - 1].scrollIntoView({block: 'start'}); }"""
 log = logging.getLogger("kyodo.ui")
+# Gradio's bundled font, served by the app itself (no font CDN). Its SemiBold file holds only 55 glyphs
+# (A and B, no other letters), so 600 would mix two fonts in every title: semibold text uses Bold instead.
+THEME = gr.themes.Default(primary_hue="emerald", secondary_hue="teal",
+                          font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif",
+                                "system-ui", "sans-serif"))
 
 
 def browser_language(accept: str) -> str:
@@ -88,6 +94,15 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
         with gr.Tabs():
             with gr.Tab(text("tab_ask", "en"), id="ask") as ask_tab:
                 thread = gr.HTML(thread_html([], None, "en"), elem_id="k-thread")
+                # Right under the answer it rates.
+                with gr.Row(elem_id="k-feedback", visible=False) as feedback_row:
+                    feedback_label = gr.HTML(f"<p>{text('feedback', 'en')}</p>", elem_id="k-feedback-label",
+                                             scale=0, min_width=200)
+                    up = gr.Button(text("up", "en"), scale=0, min_width=170, elem_id="k-up")
+                    down = gr.Button(text("down", "en"), scale=0, min_width=170, elem_id="k-down")
+                    comment = gr.Textbox(label=text("comment", "en"), lines=1, scale=3, elem_id="k-comment")
+                    send = gr.Button(text("send", "en"), scale=0, min_width=90, elem_id="k-send")
+                feedback_note = gr.HTML("", elem_id="k-feedback-note")
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(label=text("question", "en"), placeholder=text("placeholder", "en"),
                                           lines=2, max_lines=8, scale=5, elem_id="k-question")
@@ -102,14 +117,6 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
                         pickers = {name: gr.Dropdown(start.choices(name, "en") if start else [], value=[],
                                                      multiselect=True, allow_custom_value=True,
                                                      label=text(name, "en"), elem_id=f"k-{name}") for name in FIELDS}
-                with gr.Row(elem_id="k-feedback", visible=False) as feedback_row:
-                    feedback_label = gr.HTML(f"<p>{text('feedback', 'en')}</p>", elem_id="k-feedback-label",
-                                             scale=0, min_width=160)
-                    up = gr.Button(text("up", "en"), scale=0, min_width=130, elem_id="k-up")
-                    down = gr.Button(text("down", "en"), scale=0, min_width=130, elem_id="k-down")
-                    comment = gr.Textbox(label=text("comment", "en"), lines=1, scale=3, elem_id="k-comment")
-                    send = gr.Button(text("send", "en"), scale=0, min_width=90, elem_id="k-send")
-                feedback_note = gr.HTML("", elem_id="k-feedback-note")
                 answer_json = gr.JSON(visible=False)
             with gr.Tab(text("tab_cases", "en"), id="cases") as cases_tab:
                 overview = gr.Image(label=text("overview", "en"), type="pil", format="png", interactive=False,
@@ -122,6 +129,7 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
                 case_view = gr.HTML("", elem_id="k-case-view")
                 export = gr.Button(text("export", "en"), size="sm", elem_id="k-export")
                 export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-export-file")
+            prepare_tabs(backend, page)
             maintain_tab(backend, page)
 
         labelled = [header, language, thread, ask_tab, cases_tab, question, ask, stop, examples, filters,
@@ -132,7 +140,7 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
                     reading: str) -> dict:
             """Every label, hint and name on the page in ``lang`` (nothing when it already is)."""
             if lang == current:
-                return {}
+                return {shown: current}  # Gradio reads an empty dict as one value for 24 outputs, and errors
             cases = catalog()
             doc_id = doc_id or (cases.titles(lang)[0][1] if cases and cases.cases else None)
             updates = {
@@ -229,12 +237,12 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
             cases = catalog()
             return case_html(cases.cases.get(doc_id or ""), reading, cases) if cases else ""
 
-        def export_feedback() -> gr.File:
+        def export_feedback() -> str:
             folder = Path(tempfile.mkdtemp(prefix="kyodo-feedback-"))
             path = folder / f"kyodo-feedback-{datetime.now():%Y%m%d-%H%M%S}.csv"
             with path.open("w", encoding="utf-8-sig", newline="") as out:  # the BOM lets Excel read ja/th text
                 backend.feedback.export_csv(out)
-            return gr.File(str(path), visible=True)
+            return str(path)
 
         relabel_inputs = [page, language, turns, shown, case, read_in]
         ask_inputs = [question, language, *pickers.values(), turns, page]
@@ -259,7 +267,9 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
         down.click(rate_down, [turns, page], feedback_note, api_name="rate_down")
         send.click(send_comment, [comment, turns, page], feedback_note, api_name="comment")
         gr.on([case.change, read_in.change], read_case, [case, read_in], case_view, api_name="read_case")
-        export.click(export_feedback, None, export_file, api_name="export_feedback")
+        # The path alone (API clients get a file, not a component update), then the hidden box is shown.
+        export.click(export_feedback, None, export_file, api_name="export_feedback").then(
+            lambda: gr.File(visible=True), None, export_file, api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 
@@ -274,8 +284,9 @@ def launch(settings: Settings | None = None, host: str = "127.0.0.1", port: int 
     app = build_app(backend=backend)
     backend.start()
     app.launch(server_name=host, server_port=port, prevent_thread_lock=not block, quiet=not block, show_error=False,
-               css=CSS, theme=gr.themes.Default(primary_hue="emerald", secondary_hue="teal"), footer_links=[],
-               run_history=False, ssr_mode=False, pwa=False, mcp_server=False)
+               css=CSS, theme=THEME, footer_links=[],
+               run_history=False, ssr_mode=False, pwa=False, mcp_server=False,
+               max_file_size=MAX_BYTES)  # Gradio stores any upload before a handler runs: cap it at the corpus limit
     return app
 
 

@@ -85,6 +85,28 @@ def load_gold(path: Path = GOLD) -> list[GoldItem]:
     return items
 
 
+def spread(items: list[GoldItem], count: int) -> list[GoldItem]:
+    """``count`` items taken in turn from each kind (kinds in order of first appearance, items in file order).
+
+    The gold file is grouped by kind, so its first N items are all facts; this picks a mix that is
+    the same on every run. Returned in file order.
+
+    >>> [i.item_id for i in spread([GoldItem(n, k, ("c",), False, (), {}) for n, k in
+    ...     [("f1", "fact"), ("f2", "fact"), ("f3", "fact"), ("h1", "how"), ("o1", "oos")]], 4)]
+    ['f1', 'f2', 'h1', 'o1']
+    """
+    by_kind: dict[str, list[GoldItem]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, []).append(item)
+    queues = list(by_kind.values())
+    chosen: set[str] = set()
+    for rank in range(max(map(len, queues), default=0)):
+        for queue in queues:
+            if rank < len(queue) and len(chosen) < count:
+                chosen.add(queue[rank].item_id)
+    return [item for item in items if item.item_id in chosen]
+
+
 def cases(items: list[GoldItem], languages: tuple[str, ...] = LANGUAGES) -> list[Case]:
     """Each item in each language; a fact counts in a language only when it has variants there."""
     return [Case(item.item_id, item.kind, lang, item.questions[lang], item.gold, item.abstain,

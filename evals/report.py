@@ -6,6 +6,7 @@ A failure line reads ``[lang] question — expected X, got Y`` so that a regress
 from __future__ import annotations
 
 from evals.calibrate import Calibration, Outcome
+from evals.metrics import mean, percentile
 from evals.score import ALL, METRICS, CaseScore, Figures
 
 SNIPPET = 120
@@ -81,6 +82,27 @@ def calibration_text(c: Calibration) -> str:
     ])
 
 
+def generation_table(scores: list[CaseScore]) -> str | None:
+    """Per system and language with a model: its speed and the fact recall of its text before verification."""
+    timed = [s for s in scores if s.generation]
+    if not timed:
+        return None
+    lines = ["| system | lang | calls | model fact_recall | prompt tokens | prompt s p50 | prompt tok/s | tok/s |",
+             "|---|---|---|---|---|---|---|---|"]
+    for system in dict.fromkeys(s.system for s in timed):
+        mine = [s for s in timed if s.system == system]
+        for lang in [*dict.fromkeys(s.lang for s in mine), ALL]:
+            group = [s.generation for s in mine if lang in (ALL, s.lang) and s.generation]
+            recall = mean(s.model_fact_recall for s in mine if lang in (ALL, s.lang))
+            # A call's first token is timed with the prompt, so generation speed counts the tokens after it.
+            speed = sum(max(g.tokens - 1, 0) for g in group) / (sum(g.gen_s for g in group) or 1)
+            prompt = sum(g.prompt_tokens for g in group) / (sum(g.prompt_s for g in group) or 1)
+            lines.append(f"| {system} | {lang} | {len(group)} | {_cell('fact_recall', recall)} | "
+                         f"{mean(g.prompt_tokens for g in group):.0f} | {percentile([g.prompt_s for g in group], 50):.1f} | "
+                         f"{prompt:.0f} | {speed:.1f} |")
+    return "\n".join(lines)
+
+
 def render(title: str, facts: list[str], figures: dict[str, dict[str, Figures]], calibration: Calibration | None,
            scores: list[CaseScore], system: str) -> str:
     """The whole report."""
@@ -89,7 +111,10 @@ def render(title: str, facts: list[str], figures: dict[str, dict[str, Figures]],
              "Retrieval and answer metrics are over in-scope questions; abstention and latency over all. "
              "The llama-index baseline's answer is its whole top chunk (see answer_chars_p50), which favours its fact "
              "recall; it quotes whole chunks, so its citation validity is 1 by construction, and it never abstains, "
-             "so its abstention precision is undefined (—)."]
+             "so its abstention precision is undefined (—). verification_failed is the share of answered in-scope questions "
+             "whose generated text failed kb.verify, so the extractive answer was shown instead (— without a model)."]
+    if generated := generation_table(scores):
+        parts += ["## Generation (timings share the CPU with whatever else ran)", generated]
     if calibration:
         parts += ["## Abstention threshold (kyodo-hybrid top passage similarity)", calibration_text(calibration)]
     parts += [f"## Failures of {system} ({len(failed)})", "\n".join(f"- {line}" for line in failed) or "None."]

@@ -7,7 +7,9 @@ the baseline's index is cached in ``<out>/.cache`` so that only the first run em
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -16,15 +18,16 @@ from pathlib import Path
 from evals.baseline import LlamaIndexBaseline
 from evals.calibrate import Calibration, calibrate
 from evals.chart import draw
-from evals.gold import GOLD, Case, cases, load_gold
+from evals.gold import GOLD, Case, cases, load_gold, spread
 from evals.report import render
 from evals.score import CaseScore, Figures, score_case, summarise_all
-from evals.systems import SYSTEMS, System, make_systems
+from evals.systems import GENERATIVE, SYSTEMS, System, make_systems
 from kb.service import KnowledgeBase
 from kb.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADLINE = "kyodo-hybrid"
+PROGRESS = 20  # cases between progress lines: a generative run takes ~30 s a case
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,10 @@ def evaluate(gold: list[Case], systems: list[System], log: Callable[[str], None]
     scores = []
     for system in systems:
         started = time.perf_counter()
-        scores += [score_case(system.name, case, system.run(case.question)) for case in gold]
+        for n, case in enumerate(gold, 1):
+            scores.append(score_case(system.name, case, system.run(case.question)))
+            if n % PROGRESS == 0 and n < len(gold):
+                log(f"{system.name}: {n}/{len(gold)} cases, {time.perf_counter() - started:.0f} s")
         log(f"{system.name}: {len(gold)} cases in {time.perf_counter() - started:.1f} s")
     return scores
 
@@ -72,11 +78,14 @@ def _calibration(scores: list[CaseScore], current: float) -> Calibration | None:
 
 
 def run_eval(settings: Settings, out: Path, system_names: list[str] | None = None, limit: int | None = None,
-             gold_path: Path = GOLD, log: Callable[[str], None] = lambda _: None) -> EvalResult:
-    """The whole run: ``limit`` keeps the first N gold items (each still asked in every language)."""
+             gold_path: Path = GOLD, log: Callable[[str], None] = lambda _: None,
+             sample: int | None = None) -> EvalResult:
+    """The whole run: ``limit`` keeps the first N gold items, ``sample`` N items spread over the kinds
+    (``evals.gold.spread``); either way each item is asked in every language."""
     started = time.perf_counter()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     items = load_gold(gold_path)[:limit]
+    items = spread(items, sample) if sample is not None else items
     gold = cases(items)
     kb = KnowledgeBase(settings)
     # Load the model and the chunk table before the clock starts on the first system's latency.
@@ -93,10 +102,15 @@ def run_eval(settings: Settings, out: Path, system_names: list[str] | None = Non
     folder = out / f"{stamp}-{commit}"
     folder.mkdir(parents=True, exist_ok=True)
     seconds = time.perf_counter() - started
+    kinds = Counter(item.kind for item in items)
+    picked = f" ({', '.join(f'{kind} {n}' for kind, n in kinds.items())})"
     facts = [f"commit {commit}, run {stamp}, {seconds:.0f} s wall time",
-             f"{len(items)} gold items × 4 languages = {len(gold)} cases "
+             f"{len(items)} gold items{picked} × 4 languages = {len(gold)} cases "
              f"({sum(c.abstain for c in gold)} out of scope), systems: {', '.join(s.name for s in systems)}",
-             f"top_k {settings.top_k}, abstain_below {settings.abstain_below}, model {settings.embed_model}"]
+             f"top_k {settings.top_k}, abstain_below {settings.abstain_below}, model {settings.embed_model}"
+             + (f", language model {settings.llm_model_path.name}" if GENERATIVE in figures else ""),
+             # Latency is wall time on a shared machine: the load says how much else was running.
+             f"load average {os.getloadavg()[0]:.1f} (1 min) at the end, on {os.cpu_count()} cores"]
     headline = HEADLINE if HEADLINE in figures else systems[0].name
     (folder / "report.md").write_text(render(f"Kyodo evaluation {stamp}", facts, figures, calibration, scores, headline),
                                       encoding="utf-8")

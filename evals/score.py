@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from evals.gold import Case
 from evals.metrics import (citation_precision, citation_validity, fact_recall, hit_at, language_match, mean,
                            missing_facts, ndcg_at, percentile, precision_recall, reciprocal_rank)
-from evals.systems import Run
+from evals.systems import Generation, Run
 
 IN_SCOPE = ("hit@1", "hit@5", "mrr", "ndcg@10", "fact_recall", "citation_precision", "citation_validity",
-            "language_match", "answer_rate")
+            "language_match", "answer_rate", "verification_failed")
 METRICS = (*IN_SCOPE, "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms",
            "answer_chars_p50")
 ALL = "all"
@@ -40,6 +40,10 @@ class CaseScore:
     latency_ms: float
     metrics: Figures = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    mode: str = "extractive"
+    generation: Generation | None = None
+    # Fact recall of the model's own text, before verification chose between it and the extractive answer.
+    model_fact_recall: float | None = None
 
 
 def score_case(system: str, case: Case, run: Run) -> CaseScore:
@@ -54,10 +58,14 @@ def score_case(system: str, case: Case, run: Run) -> CaseScore:
                    "citation_precision": citation_precision(cited, gold),
                    "citation_validity": citation_validity(answer.citations),
                    "language_match": language_match(answer, case.lang),
-                   "answer_rate": float(not answer.abstained)}
+                   "answer_rate": float(not answer.abstained),
+                   # Only answers a model wrote count: "extractive" means no model ran (abstained, or no model).
+                   "verification_failed": None if answer.mode == "extractive" else float(answer.mode == "fallback")}
     return CaseScore(system, case.item_id, case.kind, case.lang, case.question, list(case.gold), case.abstain,
                      answer.abstained, answer.answer, answer.language, run.ranking[:10], cited, run.top_similarity,
-                     run.latency_ms, metrics, missing_facts(answer.answer, case.facts) if not case.abstain else [])
+                     run.latency_ms, metrics, missing_facts(answer.answer, case.facts) if not case.abstain else [],
+                     answer.mode, run.generation,
+                     fact_recall(run.generation.text, case.facts) if run.generation and not case.abstain else None)
 
 
 def summarise(scores: list[CaseScore]) -> Figures:

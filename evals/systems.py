@@ -1,23 +1,64 @@
-"""The systems under evaluation behind one method, ``run(question) -> Run``: Kyodo in its three retrieval modes.
+"""The systems under evaluation behind one method, ``run(question) -> Run``: Kyodo in its three retrieval modes,
+and ``kyodo-generative`` (hybrid retrieval, the local model writing the answer, timed per call).
 
 The llama-index baseline lives in ``evals.baseline``; ``make_systems`` builds any of them by name.
+``kyodo-generative`` takes ~30 s a question on 2 cores, so it runs only when named.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from evals.metrics import dedupe
 from kb.errors import InputError
+from kb.generate import Generator, shared_generator
+from kb.prompt import Prompt
 from kb.records import Answer
 from kb.service import KnowledgeBase
+from kb.settings import LANGUAGES
 
 # Passages retrieved for the ranking metrics; enough for ten distinct documents in most cases.
 RANK_DEPTH = 30
 KYODO_MODES = {"kyodo-hybrid": "hybrid", "dense-only": "dense", "keyword-only": "keyword"}
 SYSTEMS = (*KYODO_MODES, "llamaindex-baseline")
+GENERATIVE = "kyodo-generative"
+CHOICES = (*SYSTEMS, GENERATIVE)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One model call as timed: prompt processing up to the first piece, then the generated tokens."""
+
+    text: str
+    prompt_tokens: int
+    prompt_s: float
+    tokens: int
+    gen_s: float
+
+
+@dataclass
+class Counting:
+    """Wraps a generator and records a ``Generation`` per call; ``tokens`` counts a text's tokens."""
+
+    inner: Generator
+    tokens: Callable[[str], int]
+    calls: list[Generation] = field(default_factory=list)
+
+    def generate(self, prompt: Prompt, max_tokens: int) -> Iterator[str]:
+        started, first, text = time.perf_counter(), None, ""
+        try:
+            for piece in self.inner.generate(prompt, max_tokens):
+                first = first or time.perf_counter()
+                text += piece
+                yield piece
+        finally:
+            end = time.perf_counter()
+            self.calls.append(Generation(text, self.tokens(prompt.system + prompt.user), (first or end) - started,
+                                         self.tokens(text), end - (first or end)))
 
 
 @dataclass(frozen=True)
@@ -28,6 +69,7 @@ class Run:
     ranking: list[str]
     top_similarity: float
     latency_ms: float
+    generation: Generation | None = None
 
 
 class System(Protocol):
@@ -41,18 +83,37 @@ class System(Protocol):
 class KyodoSystem:
     """``KnowledgeBase.ask`` in one retrieval mode, with the language left to detection as for a real user."""
 
-    def __init__(self, kb: KnowledgeBase, mode: str, name: str) -> None:
+    def __init__(self, kb: KnowledgeBase, mode: str, name: str, counter: Counting | None = None) -> None:
         self.kb = kb
         self.mode = mode
         self.name = name
+        self.counter = counter
 
     def run(self, question: str) -> Run:
+        before = len(self.counter.calls) if self.counter else 0
         # ask() first: its latency then includes embedding the question, which search() gets from the cache.
         answer = self.kb.ask(question, None, None, self.mode)
+        generation = self.counter.calls[-1] if self.counter and len(self.counter.calls) > before else None
         _, passages = self.kb.search(question, None, RANK_DEPTH, self.mode)
         # ask() retrieves the first top_k of the same ranking, so this is the similarity it abstained on.
         top = max((p.best.similarity for p in passages[: self.kb.settings.top_k]), default=0.0)
-        return Run(answer, dedupe(p.best.chunk.doc_id for p in passages), top, answer.timings_ms["total"])
+        return Run(answer, dedupe(p.best.chunk.doc_id for p in passages), top, answer.timings_ms["total"], generation)
+
+
+def generative_system(kb: KnowledgeBase) -> KyodoSystem:
+    """Hybrid retrieval with the local model answering in every language: what ``llm_languages`` is chosen from."""
+    settings = replace(kb.settings, llm="local", llm_languages=LANGUAGES)
+    generator = shared_generator(settings)
+    # One token loads the model (or raises LLMUnavailableError with the fix) before any latency is timed.
+    list(generator.generate(Prompt("Reply with one word.", "OK"), 1))
+    from llama_cpp import Llama  # installed: the generator above just used it
+
+    # A vocabulary-only copy of the model counts tokens exactly, without a second set of weights.
+    vocab = Llama(model_path=str(settings.llm_model_path), vocab_only=True, verbose=False)
+    counter = Counting(generator, lambda text: len(vocab.tokenize(text.encode("utf-8"), add_bos=False)))
+    generative = KnowledgeBase(settings, kb.embedder, counter)
+    generative.search("Kitakyushu")  # loads this knowledge base's index outside the timings too
+    return KyodoSystem(generative, "hybrid", GENERATIVE, counter)
 
 
 def make_systems(names: list[str], kb: KnowledgeBase, cache: Path) -> list[System]:
@@ -61,10 +122,12 @@ def make_systems(names: list[str], kb: KnowledgeBase, cache: Path) -> list[Syste
     for name in names:
         if name in KYODO_MODES:
             systems.append(KyodoSystem(kb, KYODO_MODES[name], name))
+        elif name == GENERATIVE:
+            systems.append(generative_system(kb))
         elif name == "llamaindex-baseline":
             from evals.baseline import LlamaIndexBaseline
 
             systems.append(LlamaIndexBaseline(kb.settings, kb.embedder, cache))
         else:
-            raise InputError(f"unknown system {name!r} (choose from {', '.join(SYSTEMS)})")
+            raise InputError(f"unknown system {name!r} (choose from {', '.join(CHOICES)})")
     return systems

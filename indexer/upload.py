@@ -11,14 +11,27 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.corpus import read_case_file
+from indexer.pipeline import IndexReport, build_index
 from indexer.readers import SUFFIXES, read_case, read_plain
-from kb.errors import CorpusError
+from kb.embedder import Embedder
+from kb.errors import CorpusError, KyodoError
+from kb.settings import Settings
 
 MAX_BYTES = 20 * 1024 * 1024
 CASE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file's outcome: ``added`` (stored and indexed), ``stored`` (not indexed yet) or ``rejected``."""
+
+    name: str
+    status: str
+    detail: str
 
 
 def safe_name(name: str) -> str:
@@ -80,12 +93,42 @@ def add_file(path: Path, corpus: Path) -> Path:
         trial = Path(tmp) / target.relative_to(corpus)
         trial.parent.mkdir(parents=True)
         shutil.copyfile(path, trial)
-        if target.parent.parent.name == "cases":
-            read_case(trial)
-        else:
-            read_plain(trial, Path(tmp))
+        try:
+            if target.parent.parent.name == "cases":
+                read_case(trial)
+            else:
+                read_plain(trial, Path(tmp))
+        except CorpusError as exc:  # name the user's file, not the trial copy in a temporary folder
+            raise CorpusError(str(exc).replace(str(trial), path.name)) from exc
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")  # dot files are never indexed half-copied
     shutil.copyfile(path, partial)
     partial.replace(target)
     return target
+
+
+def add_files(paths: list[Path], settings: Settings, embedder: Embedder) -> tuple[list[FileResult], IndexReport | None]:
+    """Check and store each file, then index once; per-file results and the index run's report (if one ran)."""
+    results: list[FileResult] = []
+    stored: dict[str, int] = {}
+    for path in paths:
+        try:
+            target = add_file(path, settings.corpus)
+        except CorpusError as exc:
+            results.append(FileResult(path.name, "rejected", str(exc)))
+            continue
+        stored[str(target)] = len(results)
+        results.append(FileResult(path.name, "added", str(target.relative_to(settings.corpus))))
+    if not stored:
+        return results, None
+    try:
+        report = build_index(settings, embedder)
+    except KyodoError as exc:  # e.g. another indexer holds the lock: the files wait for the next run
+        for i in stored.values():
+            results[i] = FileResult(results[i].name, "stored", f"{results[i].detail}: not indexed yet ({exc})")
+        return results, None
+    for path, reason in report.failed:
+        if path in stored:
+            i = stored[path]
+            results[i] = FileResult(results[i].name, "rejected", reason.replace(path, results[i].name))
+    return results, report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,17 +66,25 @@ def _score(sentence: set[str], question: set[str], lang: str, idf: IdfTable) -> 
 
 
 def compose(question: str, lang: str, passages: list[Passage], catalog: Catalog, idf: IdfTable,
-            glossary: list[Term]) -> Draft:
-    """Pick the answering sentences from the top passages and cite them as [1], [2]…"""
+            glossary: list[Term], relevance: Callable[[list[str]], Sequence[float]] | None = None) -> Draft:
+    """Pick the answering sentences from the top passages and cite them as [1], [2]…
+
+    Sentences are scored by keyword overlap with the question; ``relevance`` (sentences → scores)
+    replaces that when the question is in another language than the answer, where words cannot overlap.
+    """
     query = set(tokenize(f"{question} {' '.join(names_in(question, lang, glossary))}", lang))
+    candidates = [(rank, position, sentence, passage, text_lang)
+                  for rank, passage in enumerate(passages[:PASSAGES_CONSIDERED])
+                  for text_lang, text in [passage.text_in(lang)]
+                  for position, sentence in enumerate(sentences(text, text_lang))]
+    raw = (relevance([c[2] for c in candidates]) if relevance and candidates else
+           [_score(set(tokenize(sentence, text_lang)), query, text_lang, idf) for _, _, sentence, _, text_lang in candidates])
     scored: list[tuple[float, int, int, str, Passage, str]] = []
-    for rank, passage in enumerate(passages[:PASSAGES_CONSIDERED]):
-        text_lang, text = passage.text_in(lang)
-        for position, sentence in enumerate(sentences(text, text_lang)):
-            score = _score(set(tokenize(sentence, text_lang)), query, text_lang, idf) / (1 + 0.5 * rank)
-            if len(sentence) < MIN_CHARS.get(text_lang, MIN_CHARS_DEFAULT):
-                score *= 0.2
-            scored.append((score, rank, position, sentence, passage, text_lang))
+    for value, (rank, position, sentence, passage, text_lang) in zip(raw, candidates):
+        score = float(value) / (1 + 0.5 * rank)
+        if len(sentence) < MIN_CHARS.get(text_lang, MIN_CHARS_DEFAULT):
+            score *= 0.2
+        scored.append((score, rank, position, sentence, passage, text_lang))
     if not scored:
         return Draft("", [])
     best = max(s[0] for s in scored)

@@ -87,6 +87,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.load:
+        from bench.load import run as run_load
+
+        _table, levels = run_load(args.users, args.seconds, args.url, args.pid, args.questions,
+                                  log=lambda line: print(line, flush=True))
+        return 1 if any(level.errors for level in levels) else 0
     from bench.scale import run
 
     print(run(args.sizes, args.questions))
@@ -145,6 +151,10 @@ def _run(args: argparse.Namespace, one, out: TextIO) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from kb.service import KnowledgeBase
 
+    if args.batch and (args.out or args.batch.suffix.lower() != ".jsonl"):
+        from trainer.commands import ask_batch  # CSV or text questions, and CSV/Markdown answers
+
+        return ask_batch(args, _settings(args))
     kb = KnowledgeBase(_settings(args))
     return _run(args, lambda q, lang: kb.ask(q, lang, args.k, args.mode).to_json(), sys.stdout)
 
@@ -171,7 +181,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
     thresholds = load_thresholds(args.gate) if args.gate else None
     result = run_eval(settings, args.out or settings.home / "evals", args.systems, args.limit,
-                      log=lambda line: print(line, file=sys.stderr))
+                      log=lambda line: print(line, file=sys.stderr), sample=args.sample)
     print(tables(result.figures))
     print(f"\n{len(result.scores)} runs in {result.seconds:.0f} s; report, results and chart in {result.folder}")
     if thresholds is None:
@@ -228,6 +238,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--json", action="store_true")
         command.add_argument("--batch", type=Path, help="JSONL file of {\"id\", \"question\", \"lang\"?}")
         command.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+        if name == "ask":
+            command.add_argument("--out", type=Path, help="with --batch (also a CSV with a 'question' column, or "
+                                 "text, one question per line): write the answers to a .csv, .md or .jsonl file")
         command.set_defaults(func=func)
     add = sub.add_parser("add", help="check files, copy them into the corpus and index them")
     add.add_argument("files", nargs="+", type=Path)
@@ -243,12 +256,21 @@ def parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="scale benchmark on synthetic corpora (needs a built index)")
     bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     bench.add_argument("--questions", type=Path, default=Path("evals/gold.yaml"))
+    bench.add_argument("--load", action="store_true",
+                       help="load-test the web UI instead: concurrent users asking the gold questions")
+    bench.add_argument("--users", type=int, nargs="+", default=[1, 5, 20], help="--load: users per level")
+    bench.add_argument("--seconds", type=float, default=60, help="--load: duration of each level")
+    bench.add_argument("--url", help="--load: a running loopback server (default: start one on a free port)")
+    bench.add_argument("--pid", type=int, help="--load with --url: the server's pid, to report its memory")
     bench.set_defaults(func=cmd_bench)
     evaluate = sub.add_parser("eval", help="run the gold questions through Kyodo and its baselines")
     evaluate.add_argument("--out", type=Path, help="output folder (default $KYODO_HOME/evals)")
     evaluate.add_argument("--systems", nargs="+", choices=["kyodo-hybrid", "dense-only", "keyword-only",
-                                                          "llamaindex-baseline"], help="default: all four")
-    evaluate.add_argument("--limit", type=int, help="only the first N gold items (each in every language)")
+                                                          "llamaindex-baseline", "kyodo-generative"],
+                          help="default: the first four; kyodo-generative (the local model, ~30 s a question) only when named")
+    picks = evaluate.add_mutually_exclusive_group()
+    picks.add_argument("--limit", type=int, help="only the first N gold items (each in every language)")
+    picks.add_argument("--sample", type=int, help="N gold items taken in turn from each kind (fact, how, ...)")
     evaluate.add_argument("--gate", type=Path, help="thresholds file: exit 1 when a metric is below its minimum")
     evaluate.set_defaults(func=cmd_eval)
     users = sub.add_parser("users", help="maintainer logins for the web UI (hashed into KYODO_USERS_FILE)")
@@ -260,6 +282,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the office network)")
     serve.add_argument("--port", type=int, default=7860)
     serve.set_defaults(func=cmd_serve)
+    from trainer.commands import add_pack_command
+
+    add_pack_command(sub)
     return top
 
 

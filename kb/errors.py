@@ -27,3 +27,7 @@ class IndexBusyError(KyodoError):
 
 class InputError(KyodoError):
     """A user's question or option is unusable."""
+
+
+class AuthError(KyodoError):
+    """A write action without a valid login, a wrong password, or too many failed logins."""

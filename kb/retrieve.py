@@ -27,7 +27,7 @@ from kb.glossary import Term, names_in
 from kb.llama_embedding import KyodoEmbedding
 from kb.records import Chunk, Hit
 from kb.settings import Settings
-from kb.store import active_generation, open_client, open_collection
+from kb.store import active_generation, open_client, open_collection, read_all
 from kb.tokens import tokenize
 
 MODES = ("hybrid", "dense", "keyword")
@@ -82,7 +82,7 @@ class HybridRetriever:
         collection = open_collection(settings)
         self.client = open_client(settings)
         self.generation = collection.name
-        data = collection.get(include=["metadatas", "documents"])
+        data = read_all(collection, ["metadatas", "documents"])
         self.embedder = embedder
         self.collection = collection
         self.node_of = {cid: metadata_dict_to_node(meta, text=text)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+import numpy as np
 
 from kb.answer import IdfTable, compose
 from kb.embedder import Embedder, shared_embedder
@@ -13,7 +15,7 @@ from kb.errors import InputError
 from kb.generate import Generator, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
 from kb.glossary import load_glossary
-from kb.language import resolve_language
+from kb.language import detect_language, resolve_language
 from kb.messages import message
 from kb.records import Answer
 from kb.retrieve import MODES, HybridRetriever, Passage
@@ -85,7 +87,8 @@ class KnowledgeBase:
         final ``Answer.answer`` (up to trailing space) when ``Answer.mode`` is ``"generative"``. When
         the finished text fails verification, the last item is the extractive answer instead
         (``mode="fallback"``, ``note`` says why): replace what was shown with it. The ``Answer`` is
-        always the last item and carries the citations. Closing the iterator stops the model.
+        always the last item and carries the citations. Closing the iterator stops the model. A question in
+        a language outside ``KYODO_LLM_LANGUAGES`` never reaches the model: extractive, with a note saying why.
         """
         started = time.perf_counter()
         text = clean_question(question)
@@ -99,10 +102,13 @@ class KnowledgeBase:
         if top < self.settings.abstain_below:
             answer = self._abstain(question, detection.lang, passages, note, retriever)
         else:
-            draft = compose(text, detection.lang, passages, retriever, self._idf, self.glossary)
+            draft = compose(text, detection.lang, passages, retriever, self._idf, self.glossary,
+                            self._cross_lingual_relevance(text, detection.lang))
             answer = Answer(question, detection.lang, draft.text, not draft.citations, draft.citations, note=note)
             if not draft.citations:
                 answer = self._abstain(question, detection.lang, passages, note, retriever)
+            elif self.settings.llm != "off" and detection.lang not in self.settings.llm_languages:
+                answer.note = " ".join(filter(None, [note, message("llm_language", detection.lang)]))
             elif self.settings.llm != "off":
                 for piece in self.generative.stream(text, detection.lang, passages, retriever):
                     if isinstance(piece, Generated):
@@ -113,6 +119,15 @@ class KnowledgeBase:
         answer.timings_ms = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
                              "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
         yield answer
+
+    def _cross_lingual_relevance(self, question: str, lang: str) -> Callable[[list[str]], np.ndarray] | None:
+        """For a question asked in another language than the fixed answer language (an English question on
+        a Thai page): sentence scores by embedding similarity, since the question's words cannot occur in them."""
+        asked = detect_language(question)
+        if not asked.supported or asked.lang == lang:
+            return None
+        query = self.embedder.embed_query(question)
+        return lambda texts: self.embedder.embed_documents(texts) @ query
 
     @property
     def generative(self) -> GenerativeAnswerer:

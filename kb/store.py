@@ -90,3 +90,14 @@ def open_collection(settings: Settings) -> chromadb.Collection:
     if name is None:
         raise IndexMissingError(f"No index at {where}: run 'kyodo index' first")
     return client.get_collection(name, embedding_function=None)
+
+
+def read_all(collection: chromadb.Collection, include: list[str], batch: int = 5000) -> dict[str, list]:
+    """Every record of ``collection``, read in pages: one unpaged ``get`` of ~100k records fails in the
+    embedded client with SQLite's "too many SQL variables"."""
+    out: dict[str, list] = {"ids": [], **{name: [] for name in include}}
+    for offset in range(0, collection.count(), batch):
+        got = collection.get(limit=batch, offset=offset, include=include)
+        for name in out:
+            out[name].extend(got[name])
+    return out

@@ -52,6 +52,14 @@ def test_thai_question_about_bago_is_answered_in_thai_with_the_figure(kb: Knowle
     assert "1 トン" in answer.citations[0].original_text
 
 
+@pytest.mark.parametrize(("lang", "figure"), [("th", "1 ตัน"), ("ja", "1 トン"), ("id", "1 ton")])
+def test_english_question_with_a_fixed_answer_language_quotes_the_figure_in_that_language(
+        kb: KnowledgeBase, lang: str, figure: str) -> None:
+    answer = kb.ask("How much market waste does the Bago compost centre process a day?", lang)
+    assert answer.language == lang and answer.citations[0].lang == lang
+    assert figure in answer.answer, f"expected {figure!r} in the {lang} answer, got {answer.answer!r}"
+
+
 def test_every_answer_sentence_is_quoted_from_its_cited_passage(kb: KnowledgeBase) -> None:
     for lang, question, _ in RANK_ONE:
         answer = kb.ask(question)

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from evals.gate import check, load_thresholds
-from evals.gold import EvalDataError, cases, load_gold
+from evals.gold import EvalDataError, cases, load_gold, spread
 from evals.metrics import citation_precision, fact_recall, hit_at, ndcg_at, reciprocal_rank
 from evals.run import evaluate
-from evals.score import summarise_all
-from evals.systems import KyodoSystem, Run
+from evals.score import score_case, summarise, summarise_all
+from evals.systems import GENERATIVE, SYSTEMS, KyodoSystem, Run
 from kb.cli import main
+from kb.records import Answer
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, Settings
 
@@ -86,6 +87,27 @@ def test_fact_recall_matches_numbers_across_separators_and_scripts() -> None:
 def test_citation_precision_is_the_share_of_gold_citations() -> None:
     assert citation_precision(["iclei", "iclei", "unescap"], {"iclei"}) == pytest.approx(2 / 3)
     assert citation_precision([], {"iclei"}) is None
+
+
+def test_a_sample_takes_every_kind_in_turn_and_the_same_items_each_time() -> None:
+    kinds = list(dict.fromkeys(item.kind for item in GOLD))
+    picked = spread(GOLD, len(kinds) + 2)
+    assert [i.item_id for i in picked] == [i.item_id for i in spread(GOLD, len(kinds) + 2)]
+    assert {i.kind for i in picked} == set(kinds), f"expected every kind in {picked}"
+    assert [i.item_id for i in spread(GOLD, len(GOLD))] == [i.item_id for i in GOLD]
+    assert {i.kind for i in GOLD[: len(kinds) + 2]} == {"fact"}, "the first items are all facts: why --sample exists"
+
+
+def test_verification_failed_is_the_share_of_answered_questions_whose_model_text_failed() -> None:
+    [case] = cases([item for item in GOLD if item.item_id == "bago-daily-compost"], ("en",))
+
+    def run(mode: str, abstained: bool = False) -> Run:
+        return Run(Answer(case.question, "en", "Bago composts 1 tonne a day [1]", abstained, [], mode=mode), [], 0.5, 1.0)
+    model = [score_case(GENERATIVE, case, run(mode)) for mode in ("generative", "fallback", "fallback", "generative")]
+    model.append(score_case(GENERATIVE, case, run("extractive", abstained=True)))  # abstained: no model ran
+    assert summarise(model)["verification_failed"] == 0.5
+    assert summarise([score_case("kyodo-hybrid", case, run("extractive"))])["verification_failed"] is None
+    assert GENERATIVE not in SYSTEMS, "the local model takes ~30 s a question: never in the default (CI) run"
 
 
 class WrongDocuments:

@@ -19,11 +19,12 @@ from kb.generate import Generator, LLMError, LLMUnavailableError, shared_generat
 from kb.generative import Generated, GenerativeAnswerer
 from kb.glossary import load_glossary
 from kb.language import detect_language
+from kb.messages import message
 from kb.prompt import Prompt, PromptError, answer_prompt, render
 from kb.records import Answer, Chunk, Hit
 from kb.retrieve import Passage
 from kb.service import KnowledgeBase
-from kb.settings import Settings
+from kb.settings import LANGUAGES, LLM_LANGUAGES, Settings
 from kb.verify import claims, verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,7 +147,7 @@ def test_an_english_answer_to_a_japanese_question_falls_back_with_a_japanese_not
 
 
 def test_an_answer_that_only_echoes_the_question_is_not_shown(bago: list[Passage]) -> None:
-    question = "Bago compost sampah pasar sehari berapa ton"  # the echo the local model gave in bench/generate.py
+    question = "Bago compost sampah pasar sehari berapa ton"  # an echo the local model gave on a gold question
     _, result = answer_with(ScriptedGenerator(f"{question} [1]."), question, "id", bago)
     assert result.verdict.reason == "the answer only repeats the question"
 
@@ -251,7 +252,7 @@ def test_ask_on_the_real_index_reports_the_mode_in_its_json(kb: KnowledgeBase, f
     question = "How many tonnes of market waste does Bago's compost centre compost per day?"
     generator = ScriptedGenerator(cite_passage_with("1 tonne", "Bago's compost centre composts 1 tonne a day [{n}]."),
                                   "Bago's compost centre composts 37 tonnes a day [1].")
-    on = KnowledgeBase(replace(full_index, llm="local"), kb.embedder, generator)
+    on = KnowledgeBase(replace(full_index, llm="local", llm_languages=("en",)), kb.embedder, generator)
     items = list(on.ask_stream(question))
     good = items[-1]
     assert isinstance(good, Answer) and "".join(items[:-1]) == good.answer
@@ -260,6 +261,29 @@ def test_ask_on_the_real_index_reports_the_mode_in_its_json(kb: KnowledgeBase, f
     assert bad["mode"] == "fallback" and "number 37 is not in the cited passages [1]" in bad["note"]
     assert bad["answer"] == kb.ask(question).answer and kb.ask(question).to_json()["mode"] == "extractive"
     assert '<passage n="1"' in generator.prompts[0].user and f"<question>{question}</question>" in generator.prompts[0].user
+
+
+@pytest.mark.parametrize(("lang", "question"), [
+    ("th", "ศูนย์ปุ๋ยหมักของเมืองบาโกทำปุ๋ยหมักจากขยะตลาดวันละกี่ตัน"),
+    ("ja", "バゴ市のコンポスト・センターでは一日に何トンの市場ごみをコンポスト化していますか？"),
+])
+def test_a_language_outside_llm_languages_never_reaches_the_model_and_says_so(kb: KnowledgeBase, full_index: Settings,
+                                                                              lang: str, question: str) -> None:
+    generator = ScriptedGenerator(GROUNDED[lang])
+    on = KnowledgeBase(replace(full_index, llm="local", llm_languages=("en", "id")), kb.embedder, generator)
+    items = list(on.ask_stream(question))
+    [answer] = items  # no streamed pieces: nothing was generated
+    assert isinstance(answer, Answer) and generator.prompts == []
+    assert answer.mode == "extractive" and answer.language == lang and not answer.abstained
+    assert answer.note == message("llm_language", lang) and answer.answer == kb.ask(question).answer
+    assert kb.ask(question).note == "", "with the model off there is nothing to explain"
+
+
+def test_llm_languages_come_from_the_environment_and_an_unknown_code_is_named() -> None:
+    assert Settings.from_env({"KYODO_LLM_LANGUAGES": "EN, id"}).llm_languages == ("en", "id")
+    assert Settings.from_env({"KYODO_LLM_LANGUAGES": " "}).llm_languages == LLM_LANGUAGES == Settings().llm_languages
+    with pytest.raises(InputError, match=r"KYODO_LLM_LANGUAGES has 'fr', which is not one of ja, en, id, th"):
+        Settings.from_env({"KYODO_LLM_LANGUAGES": "en,fr"})
 
 
 REAL_QUESTIONS = [
@@ -277,7 +301,8 @@ def test_the_real_local_model_answers_verified_or_falls_back_cleanly(kb: Knowled
     path = Settings.from_env().llm_model_path
     if not path.is_file():
         pytest.fail(f"No language model at {path}: run 'make llm' (or 'kyodo models fetch --llm')")
-    settings = replace(full_index, llm="local", llm_model=str(path.resolve()))
+    # Every language, whatever the default: this checks the model itself, not the per-language policy.
+    settings = replace(full_index, llm="local", llm_model=str(path.resolve()), llm_languages=LANGUAGES)
     on = KnowledgeBase(settings, kb.embedder, shared_generator(settings))
     modes = []
     for lang, question in REAL_QUESTIONS:

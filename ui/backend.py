@@ -22,7 +22,7 @@ from kb.records import Answer
 from kb.service import MAX_QUESTION_CHARS, KnowledgeBase
 from kb.settings import LANGUAGES, Settings
 from ui.catalog import Catalog, language_name
-from ui.texts import AUTO, text
+from ui.texts import AUTO, EXAMPLES, text
 
 log = logging.getLogger("kyodo.ui")
 LETTER = re.compile(r"[^\W\d_]")
@@ -86,6 +86,8 @@ class Backend:
                 build_index(self.settings, self.kb.embedder)
                 self.kb.retriever
             self.kb.embedder.embed_query("warm-up")
+            for lang in LANGUAGES:  # each language's tokenizer loads on first use: 1-4 s that no reader should wait
+                self.kb.search(EXAMPLES[lang][0], lang)
             self.status = Status("ready")
             log.info("ready in %.1f s", time.perf_counter() - started)
         except KyodoError as exc:

@@ -73,8 +73,10 @@ def text(key: str, lang: str, **values: object) -> str:
     return texts.get(lang, texts["en"]).format(**values)
 
 
-def result_rows(results: list[FileResult], lang: str) -> list[list[str]]:
-    return [[r.name, text(r.status, lang), r.detail] for r in results]
+def result_table(results: list[FileResult], lang: str) -> dict[str, list]:
+    """The results grid: one row per file, headed in ``lang``."""
+    return {"headers": [text(key, lang) for key in ("file", "result", "detail")],
+            "data": [[r.name, text(r.status, lang), r.detail] for r in results]}
 
 
 def maintain_tab(backend: Backend, page: gr.State) -> None:
@@ -87,8 +89,8 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         except KyodoError:  # a broken users file: say so at login, refuse writes meanwhile
             return True
 
-    token = gr.State("")
     with gr.Tab(text("tab", "en"), id="maintain") as tab:
+        token = gr.State("")  # inside the tab: a State directly in gr.Tabs shows up as a second tab button
         intro = gr.Markdown(text("intro", "en", mb=MAX_BYTES // 2**20), elem_id="k-maintain-intro")
         howto = gr.Markdown(text("unconfigured", "en"), visible=not configured(), elem_id="k-maintain-howto")
         with gr.Row(equal_height=True):
@@ -100,8 +102,7 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         files = gr.File(file_count="multiple", file_types=FILE_TYPES, type="filepath", label=text("files", "en"),
                         elem_id="k-files")
         add = gr.Button(text("add", "en"), variant="primary", elem_id="k-add")
-        headers = [text(key, "en") for key in ("file", "result", "detail")]
-        results = gr.Dataframe(headers=headers, value=[], interactive=False, wrap=True, label=text("results", "en"),
+        results = gr.Dataframe(result_table([], "en"), interactive=False, wrap=True, label=text("results", "en"),
                                elem_id="k-results")
         summary = gr.Markdown("", elem_id="k-index-summary")
 
@@ -117,7 +118,7 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         gate.logout(session)
         return "", text("logged_out", lang)
 
-    def do_add(paths: list[str] | None, session: str, lang: str) -> tuple[list[list[str]], str]:
+    def do_add(paths: list[str] | None, session: str, lang: str) -> tuple[dict[str, list], str]:
         try:
             gate.check(session)  # before anything is read or written
         except AuthError as exc:
@@ -131,7 +132,7 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
             outcome, report = add_files([Path(p) for p in paths], backend.settings, backend.kb.embedder)
         except KyodoError as exc:
             raise gr.Error(str(exc)) from exc
-        return result_rows(outcome, lang), text("index", lang, summary=report.summary()) if report else ""
+        return result_table(outcome, lang), text("index", lang, summary=report.summary()) if report else ""
 
     def relabel(lang: str) -> dict:
         lang = lang if lang in LANGUAGES else "en"
@@ -140,8 +141,7 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
                 user: gr.Textbox(label=text("user", lang)), password: gr.Textbox(label=text("password", lang)),
                 login: gr.Button(text("login", lang)), logout: gr.Button(text("logout", lang)),
                 files: gr.File(label=text("files", lang)), add: gr.Button(text("add", lang)),
-                results: gr.Dataframe(headers=[text(key, lang) for key in ("file", "result", "detail")],
-                                      label=text("results", lang))}
+                results: gr.Dataframe(result_table([], lang), label=text("results", lang))}
 
     login.click(do_login, [user, password, page], [token, who, password], api_name="login")
     logout.click(do_logout, [token, page], [token, who], api_name="logout")
