@@ -22,7 +22,7 @@ from kb.records import Answer
 from kb.service import MAX_QUESTION_CHARS, KnowledgeBase
 from kb.settings import LANGUAGES, Settings
 from ui.catalog import Catalog, language_name
-from ui.texts import AUTO, EXAMPLES, text
+from ui.texts import EXAMPLES, text
 
 log = logging.getLogger("kyodo.ui")
 LETTER = re.compile(r"[^\W\d_]")
