@@ -1,0 +1,149 @@
+"""A session pack: for each chosen case, a quoted summary, checked key figures and checked Q&A, with sources.
+
+``build_pack(kb, request)`` selects the cases (``trainer.select``), then for each one builds the
+summary (``trainer.summary``), the figures (``trainer.figures``, each verified against its passage
+and the Japanese original) and the discussion questions (``trainer.questions``, answered by
+``KnowledgeBase.ask``). Everything a case's pack quotes cites a numbered passage of its ``sources``.
+Rendering to Markdown, HTML and PDF is ``trainer.render`` and ``trainer.pdf``; this module knows neither.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from kb.records import Citation
+from kb.service import KnowledgeBase
+from trainer.case import CaseText, Sources
+from trainer.figures import Figure, find, verify
+from trainer.questions import Discussion, discuss
+from trainer.select import PackRequest, Selected, query_text, select_cases
+from trainer.summary import idf_table, summarise
+from trainer.texts import text
+from ui.catalog import Catalog
+from ui.texts import topic_name
+
+MAX_FIGURES = 5
+MAX_PLACES = 3
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A summary sentence and the source it cites."""
+
+    sentence: str
+    citation: int
+
+
+@dataclass
+class CasePack:
+    """One case of the pack, quoted in ``lang`` (the participants' language, or the original if untranslated)."""
+
+    doc_id: str
+    title: str
+    lang: str
+    place: str
+    years: list[str]
+    section: str
+    summary: list[Quote]
+    figures: list[Figure]
+    questions: list[Discussion]
+    sources: list[Citation]
+    selected: Selected
+
+
+@dataclass
+class Pack:
+    """The whole pack: what was asked for, its title in the participants' language, and its cases."""
+
+    request: PackRequest
+    title: str
+    cases: list[CasePack]
+    made: str = field(default_factory=lambda: date.today().isoformat())
+    seconds: float = 0.0
+
+
+def theme_name(request: PackRequest, topics: list[str]) -> str:
+    """The session's theme in words: the request's topics this case has, else the free text, else the case's topic.
+
+    >>> theme_name(PackRequest(topics=("composting", "water"), lang="en"), ["waste", "composting"])
+    'composting'
+    """
+    lang = request.lang
+    wanted = [t for t in request.topics if t in topics] or ([] if request.theme.strip() else topics[:1])
+    names = [topic_name(t, lang) for t in wanted]
+    if lang in ("en", "id"):
+        names = [n[:1].lower() + n[1:] for n in names]
+    return text("and", lang).join(names) if names else request.theme.strip() or text("general", lang)
+
+
+def listed(names: list[str], lang: str) -> str:
+    """Names as a list in running text.
+
+    >>> listed(["Bangkok", "Lalitpur", "Sibu"], "en"), listed(["บาโก", "เซบู"], "th")
+    ('Bangkok, Lalitpur and Sibu', 'บาโกและเซบู')
+    """
+    if lang == "ja":
+        return "・".join(names)
+    if len(names) < 2:
+        return "".join(names)
+    head = (" " if lang == "th" else ", ").join(names[:-1])
+    return f"{head}{text('and', lang)}{names[-1]}"
+
+
+def pack_title(request: PackRequest, catalog: Catalog) -> str:
+    theme = request.theme.strip() or query_text(PackRequest(topics=request.topics, cities=request.cities,
+                                                            countries=request.countries, lang=request.lang), catalog)
+    return text("pack_title", request.lang, theme=theme)
+
+
+def build_pack(kb: KnowledgeBase, request: PackRequest, progress: Progress | None = None) -> Pack:
+    """Select the cases and build each one's part of the pack; ``progress(fraction, step)`` is told as it goes."""
+    started = time.perf_counter()
+    report = progress or (lambda fraction, step: None)
+    retriever = kb.retriever
+    catalog = Catalog(retriever.chunks.values(), kb.glossary)
+    report(0.0, "select")
+    chosen = select_cases(kb, request, catalog)
+    query = query_text(request, catalog)
+    names = tuple(form for term in kb.glossary for forms in term.forms.values() for form in forms)
+    cases = []
+    for number, selected in enumerate(chosen):
+        report(number / len(chosen), retriever.title(selected.doc_id, request.lang))
+        cases.append(_case(kb, CaseText(retriever, selected.doc_id, request.lang), selected, request, catalog,
+                           query, names))
+    report(1.0, "done")
+    return Pack(request, pack_title(request, catalog), cases, seconds=time.perf_counter() - started)
+
+
+def key_figures(case: CaseText, sources: Sources, names: tuple[str, ...] = ()) -> list[Figure]:
+    """Up to ``MAX_FIGURES`` verified figures in reading order, one per number, each citing its passage."""
+    kept: list[Figure] = []
+    for sentence in case.sentences:
+        for figure in find(sentence.text, case.lang, names=names):
+            if len(kept) == MAX_FIGURES or any(f.number == figure.number for f in kept):
+                continue
+            if not verify(figure, case.text(sentence.passage), case.original_text(sentence.passage)):
+                continue
+            kept.append(Figure(figure.value, figure.number, figure.context, figure.sentence,
+                               sources.quote(case, sentence)))
+    return kept
+
+
+def _case(kb: KnowledgeBase, case: CaseText, selected: Selected, request: PackRequest, catalog: Catalog,
+          query: str, names: tuple[str, ...]) -> CasePack:
+    sources = Sources()
+    summary = [Quote(s.text, sources.quote(case, s)) for s in summarise(case, query, idf_table(kb.retriever))]
+    figures = key_figures(case, sources, names)
+    cities = case.field("cities")
+    # Many cities (Surabaya and the five it inspired): the first is the case's own.
+    names = [catalog.city_name(c, request.lang) for c in (cities if len(cities) <= MAX_PLACES else cities[:1])]
+    place = listed(names, request.lang) if names else case.title
+    theme = theme_name(request, case.field("topics"))
+    questions = discuss(kb, case, request.lang, place, theme, figures, sources)
+    where = catalog.place(catalog.cases[case.doc_id], request.lang) if case.doc_id in catalog.cases else ""
+    return CasePack(case.doc_id, case.title, case.lang, where, case.field("years"), case.section, summary, figures,
+                    questions, sources.items, selected)
