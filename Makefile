@@ -54,5 +54,5 @@ pdf-deps:
 # The quality gate: the gold questions on the shipped corpus, failing below evals/thresholds.yaml.
 test: index llm browser pdf-deps
 	$(KYODO) validate
-	$(PY) -m pytest -q kb indexer evals ui app.py tests
+	$(PY) -m pytest -q kb indexer evals ui trainer app.py tests
 	$(KYODO) eval --gate evals/thresholds.yaml

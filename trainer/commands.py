@@ -11,9 +11,13 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.settings import LANGUAGES, Settings
 from ui.texts import TOPICS
+
+if TYPE_CHECKING:  # the pack modules load the read path; the CLI imports them only when a command runs
+    from trainer.pack import Pack
 
 
 def add_pack_command(sub: argparse._SubParsersAction) -> None:
@@ -58,7 +62,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_pack(pack, out: Path, pdf: bool = True) -> list[Path]:
+def write_pack(pack: Pack, out: Path, pdf: bool = True) -> list[Path]:
     """Write ``out``.md (and ``out``.pdf); returns the paths written."""
     from trainer.pdf import to_pdf
     from trainer.render import to_html, to_markdown

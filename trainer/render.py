@@ -29,6 +29,10 @@ def md(value: str) -> str:
     return MD_SPECIAL.sub(r"\\\1", value)
 
 
+def _quoted(value: str, lang: str) -> str:
+    return f"「{value}」" if lang == "ja" else f"“{value}”"
+
+
 def _joiner(lang: str) -> str:
     return "" if lang == "ja" else " "
 
@@ -61,11 +65,12 @@ def to_markdown(pack: Pack) -> str:
         out += [f"### {text('summary', lang)}", "",
                 _joiner(case.lang).join(f"{md(q.sentence)}{_joiner(case.lang)}[{q.citation}]" for q in case.summary), ""]
         out += [f"### {text('figures', lang)}", ""]
-        out += [f"- **{md(f.value)}**: “{_bold_value(f, ('**', '**'), md)}” [{f.citation}]" for f in case.figures]
+        out += [f"- **{md(f.value)}**: {_quoted(_bold_value(f, ('**', '**'), md), case.lang)} [{f.citation}]"
+                for f in case.figures]
         out += [text("no_figures", lang)] if not case.figures else []
         out += ["", f"### {text('questions', lang)}", ""]
         for n, item in enumerate(case.questions, 1):
-            out += [f"{n}. **{md(item.question)}**", f"   {text('answer', lang)}: {md(item.answer)}", ""]
+            out += [f"{n}. **{md(item.question)}**", "", f"   {text('answer', lang)}: {md(item.answer)}", ""]
         out += [f"### {text('sources', lang)}", ""]
         for source in case.sources:
             out += _md_source(source, lang)
@@ -116,7 +121,7 @@ def _html_source(source: Citation, lang: str) -> str:
 def _html_case(number: int, case: CasePack, lang: str) -> str:
     meta = "".join(f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in _meta(case, lang))
     summary = _joiner(case.lang).join(f"{escape(q.sentence)}<sup>[{q.citation}]</sup>" for q in case.summary)
-    figures = "".join(f'<li><b>{escape(f.value)}</b> “{_bold_value(f, ("<b>", "</b>"), escape)}” '
+    figures = "".join(f'<li><b>{escape(f.value)}</b> {_quoted(_bold_value(f, ("<b>", "</b>"), escape), case.lang)} '
                       f"<sup>[{f.citation}]</sup></li>" for f in case.figures)
     questions = "".join(f'<li><p class="q">{escape(item.question)}</p><p class="a"><span>{escape(text("answer", lang))}:'
                         f"</span> {escape(item.answer)}</p></li>" for item in case.questions)

@@ -111,7 +111,8 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
             theme = gr.Textbox(label=text("theme", "en"), scale=3, elem_id="k-pack-theme")
             participants = gr.Radio(languages, value="en", label=text("participants", "en"), scale=2,
                                     elem_id="k-pack-lang")
-            cases = gr.Slider(1, MAX_CASES, value=5, step=1, label=text("cases", "en"), scale=1, elem_id="k-pack-cases")
+            cases = gr.Slider(1, MAX_CASES, value=5, step=1, label=text("cases", "en"), scale=1, min_width=240,
+                              elem_id="k-pack-cases")
         with gr.Row():
             pickers = {name: gr.Dropdown(start.choices(name, "en") if start else [], value=[], multiselect=True,
                                          allow_custom_value=True, label=page_text(name, "en"),
@@ -132,7 +133,7 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
         batch_files = gr.File(label=text("downloads", "en"), file_count="multiple", interactive=False,
                               elem_id="k-batch-files")
         batch_table = gr.Dataframe(preview_table([], "en"), interactive=False, wrap=True, label=text("results", "en"),
-                                   elem_id="k-batch-table")
+                                   column_widths=["12%", "25%", "48%", "15%"], elem_id="k-batch-table")
 
     def ready() -> None:
         status = backend.wait()
@@ -145,11 +146,10 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
                               lang if lang in LANGUAGES else "en", int(count))
         try:
             request.check()
-            progress(0, desc=text("selecting", shown))
             ready()
+            steps = {"select": text("selecting", shown), "done": text("printing", shown)}
             pack = build_pack(backend.kb, request,
-                              lambda fraction, step: progress(0.9 * fraction, desc=step if fraction < 1 else
-                                                              text("printing", shown)))
+                              lambda fraction, step: progress(0.9 * fraction, desc=steps.get(step, step)))
             folder = Path(tempfile.mkdtemp(prefix="kyodo-pack-"))
             name = slug(request.theme or "-".join(request.topics + request.cities + request.countries))
             paths = write_pack(pack, folder / f"kyodo-pack-{name}-{request.lang}")
