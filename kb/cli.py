@@ -106,22 +106,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _batch(path: Path) -> list[dict]:
-    items = []
+    from trainer.batch import jsonl_items
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        content = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read batch file {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not a JSON object ({exc.msg}); write one {{\"id\", \"question\"}} per line") from exc
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise InputError(f"{path}:{number}: needs a \"question\" string, e.g. {{\"id\": \"q1\", \"question\": \"...\"}}")
-        items.append(item)
-    return items
+    return [item for _, item in jsonl_items(content, str(path))]
 
 
 def _run(args: argparse.Namespace, one, out: TextIO) -> int:

@@ -105,7 +105,8 @@ def _csv(content: str, name: str) -> list[BatchQuestion]:
     return items
 
 
-def _jsonl(content: str, name: str) -> list[BatchQuestion]:
+def jsonl_items(content: str, name: str) -> list[tuple[int, dict]]:
+    """Each non-blank line's number and JSON object; every object must hold a "question" string."""
     items = []
     for number, line in enumerate(content.splitlines(), 1):
         if not line.strip():
@@ -116,10 +117,13 @@ def _jsonl(content: str, name: str) -> list[BatchQuestion]:
             raise InputError(f"{name}:{number}: not a JSON object ({exc.msg}); write one {{\"id\", \"question\"}} per line") from exc
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
             raise InputError(f"{name}:{number}: needs a \"question\" string, e.g. {{\"id\": \"q1\", \"question\": \"...\"}}")
-        if item["question"].strip():
-            items.append(BatchQuestion(str(item.get("id") or number), item["question"],
-                                       _language(item.get("lang"), f"{name}:{number}")))
+        items.append((number, item))
     return items
+
+
+def _jsonl(content: str, name: str) -> list[BatchQuestion]:
+    return [BatchQuestion(str(item.get("id") or number), item["question"], _language(item.get("lang"), f"{name}:{number}"))
+            for number, item in jsonl_items(content, name) if item["question"].strip()]
 
 
 def answer_all(kb: KnowledgeBase, items: list[BatchQuestion], lang: str | None = None,
