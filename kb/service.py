@@ -102,8 +102,9 @@ class KnowledgeBase:
         if top < self.settings.abstain_below:
             answer = self._abstain(question, detection.lang, passages, note, retriever)
         else:
-            draft = compose(text, detection.lang, passages, retriever, self._idf, self.glossary,
-                            self._cross_lingual_relevance(text, detection.lang))
+            # Only a fixed answer language can differ from the question's; a detected one never does.
+            relevance = self._cross_lingual_relevance(text, detection.lang) if lang else None
+            draft = compose(text, detection.lang, passages, retriever, self._idf, self.glossary, relevance)
             answer = Answer(question, detection.lang, draft.text, not draft.citations, draft.citations, note=note)
             if not draft.citations:
                 answer = self._abstain(question, detection.lang, passages, note, retriever)
