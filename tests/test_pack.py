@@ -14,7 +14,7 @@ from kb.numbers import numbers
 from kb.service import KnowledgeBase
 from kb.settings import Settings
 from trainer.commands import write_pack
-from trainer.figures import find
+from kb.figures import find
 from trainer.pack import CasePack, Pack, build_pack
 from trainer.pdf import page_count, to_pdf
 from trainer.render import to_html, to_markdown

@@ -1,7 +1,7 @@
 """A session pack: for each chosen case, a quoted summary, checked key figures and checked Q&A, with sources.
 
 ``build_pack(kb, request)`` selects the cases (``trainer.select``), then for each one builds the
-summary (``trainer.summary``), the figures (``trainer.figures``, each verified against its passage
+summary (``trainer.summary``), the figures (``kb.figures``, each verified against its passage
 and the Japanese original) and the discussion questions (``trainer.questions``, answered by
 ``KnowledgeBase.ask``). Everything a case's pack quotes cites a numbered passage of its ``sources``.
 Rendering to Markdown, HTML and PDF is ``trainer.render`` and ``trainer.pdf``; this module knows neither.
@@ -17,7 +17,7 @@ from datetime import date
 from kb.records import Citation
 from kb.service import KnowledgeBase
 from trainer.case import CaseText, Sources
-from trainer.figures import Figure, find, verify
+from kb.figures import Figure, find, verify
 from trainer.questions import Discussion, discuss
 from trainer.select import PackRequest, Selected, query_text, select_cases
 from trainer.summary import idf_table, summarise

@@ -16,7 +16,7 @@ from kb.numbers import numbers
 from kb.records import Answer
 from kb.service import KnowledgeBase
 from trainer.case import CaseText, Sources
-from trainer.figures import Figure, cloze
+from kb.figures import Figure, cloze
 from trainer.texts import BLANK, question
 
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 5

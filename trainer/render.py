@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from kb.records import Citation
-from trainer.figures import Figure
+from kb.figures import Figure
 from trainer.pack import CasePack, Pack
 from trainer.texts import text
 
