@@ -15,7 +15,7 @@ from typing import Protocol
 
 from kb.glossary import Term, names_in
 from kb.records import Citation
-from kb.retrieve import Passage
+from kb.records import Passage
 from kb.sentences import sentences
 from kb.tokens import tokenize
 

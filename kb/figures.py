@@ -58,6 +58,16 @@ def find(sentence: str, lang: str, citation: int = 0, names: tuple[str, ...] = (
     ``names`` are proper names (the glossary's forms): numbers inside them (Global 500, PCAPI-7) are
     skipped, and a Thai context never starts inside one.
     """
+    return [Figure(raw.replace(" ", ""), value, context(sentence, start, end, lang, names), sentence, citation)
+            for start, end, raw, value in spans(sentence, names)]
+
+
+def spans(sentence: str, names: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:
+    """``(start, end, as written, normalised value)`` of every figure in ``sentence``, without contexts.
+
+    >>> spans("In 2008 Bago composted 1 tonne a day (PCAPI-7).", ("PCAPI-7",))
+    [(23, 24, '1', '1')]
+    """
     if LIST_MARKER.match(sentence):
         sentence_body = LIST_MARKER.sub(lambda m: " " * len(m.group(0)), sentence, count=1)
     else:
@@ -65,7 +75,7 @@ def find(sentence: str, lang: str, citation: int = 0, names: tuple[str, ...] = (
     skipped = [m.span() for pattern in (ERA_YEAR, MONTH) for m in pattern.finditer(sentence_body)]
     skipped += [m.span() for name in names if any(ch.isdigit() for ch in name)
                 for m in re.finditer(re.escape(name), sentence_body)]
-    found: list[Figure] = []
+    found: list[tuple[int, int, str, str]] = []
     for match in NUMBER.finditer(sentence_body):
         start, end = match.span()
         raw = match.group(0)
@@ -74,10 +84,8 @@ def find(sentence: str, lang: str, citation: int = 0, names: tuple[str, ...] = (
                 or _is_year(raw, sentence, start)):
             continue
         values = numbers(raw)
-        if len(values) != 1:
-            continue
-        context = _context(sentence, start, end, lang, names)
-        found.append(Figure(raw.replace(" ", ""), next(iter(values)), context, sentence, citation))
+        if len(values) == 1:
+            found.append((start, end, raw, next(iter(values))))
     return found
 
 
@@ -111,7 +119,7 @@ def _is_year(raw: str, sentence: str, start: int) -> bool:
     return bare or bool(YEAR_WORDS.search(sentence[:start]))
 
 
-def _context(sentence: str, start: int, end: int, lang: str, names: tuple[str, ...] = ()) -> str:
+def context(sentence: str, start: int, end: int, lang: str, names: tuple[str, ...] = ()) -> str:
     """The span of ``sentence`` around ``start:end``: its clause, then a few words each side."""
     boundary = CLAUSE.get(lang, CLAUSE["latin"])
     left = max((m.end() for m in boundary.finditer(sentence, 0, start)), default=0)

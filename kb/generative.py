@@ -17,7 +17,7 @@ from kb.generate import Generator, LLMError
 from kb.glossary import Term
 from kb.prompt import answer_prompt
 from kb.records import Answer, Citation
-from kb.retrieve import Passage
+from kb.records import Passage
 from kb.verify import Verdict, cited, verify
 
 # Answers are 1-4 sentences; Thai and Japanese need about twice the tokens of English for one.

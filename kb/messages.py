@@ -23,6 +23,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Kyodo answers in Japanese, English, Indonesian and Thai; your question looks like '{detected}', "
               "so this answer is in English.",
     },
+    # A case the question is about was found, but not the kind of fact it asks for ({missing}: "missing" below).
+    "partial": {
+        "ja": "事例集には{case}についての記述があります [1] が、{missing}は書かれていません。",
+        "en": "The case studies describe {case} [1] but do not say {missing}.",
+        "id": "Studi kasus menjelaskan {case} [1], tetapi tidak menyebutkan {missing}.",
+        "th": "กรณีศึกษากล่าวถึง{case} [1] แต่ไม่ได้ระบุ{missing}",
+    },
+    "unknown_place": {
+        "ja": "事例集には{place}についての記述はありません。",
+        "en": "The case studies do not mention {place}.",
+        "id": "Studi kasus tidak menyebut {place}.",
+        "th": "กรณีศึกษาไม่ได้กล่าวถึง{place}",
+    },
+}
+
+# What a partial answer says is missing, by the type of fact the question asks for (kb.question).
+MISSING: dict[str, dict[str, str]] = {
+    "count": {"ja": "お尋ねの数", "en": "the number you asked about", "id": "jumlah yang ditanyakan",
+              "th": "จำนวนที่ถาม"},
+    "money": {"ja": "費用や金額", "en": "what it cost", "id": "biayanya", "th": "ค่าใช้จ่ายหรือจำนวนเงิน"},
+    "percent": {"ja": "割合", "en": "the percentage", "id": "persentasenya", "th": "สัดส่วนหรือร้อยละ"},
+    "duration": {"ja": "期間", "en": "how long it took", "id": "berapa lama", "th": "ระยะเวลา"},
+    "year": {"ja": "時期", "en": "when", "id": "kapan", "th": "ช่วงเวลา"},
+    "person": {"ja": "人物の名前", "en": "the person's name", "id": "nama orangnya", "th": "ชื่อบุคคล"},
+    "organisation": {"ja": "団体の名前", "en": "which organisation", "id": "organisasinya", "th": "ชื่อองค์กร"},
+    "agent": {"ja": "誰が行ったか", "en": "who did it", "id": "siapa yang melakukannya", "th": "ผู้ดำเนินการ"},
+    "place": {"ja": "場所", "en": "where", "id": "tempatnya", "th": "สถานที่"},
+    "fact": {"ja": "お尋ねの内容", "en": "what you asked", "id": "hal yang ditanyakan", "th": "สิ่งที่ถาม"},
 }
 
 

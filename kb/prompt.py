@@ -15,7 +15,7 @@ from importlib import resources
 from string import Template
 
 from kb.errors import KyodoError
-from kb.retrieve import Passage
+from kb.records import Passage
 
 LANGUAGE_NAMES = {"ja": "Japanese (日本語)", "en": "English", "id": "Indonesian (Bahasa Indonesia)",
                   "th": "Thai (ภาษาไทย)"}

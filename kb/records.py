@@ -51,6 +51,21 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """An aligned passage (same paragraphs in every language) with its rank evidence."""
+
+    key: str
+    best: Hit
+    texts: dict[str, str]
+
+    def text_in(self, lang: str) -> tuple[str, str]:
+        """The passage in ``lang`` when translated, else in the language that matched."""
+        if lang in self.texts:
+            return lang, self.texts[lang]
+        return self.best.chunk.lang, self.texts[self.best.chunk.lang]
+
+
+@dataclass(frozen=True)
 class Citation:
     """A cited passage in the reader's language, with its Japanese original."""
 

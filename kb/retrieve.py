@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,28 +24,13 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from kb.embedder import Embedder
 from kb.glossary import Term, names_in
 from kb.llama_embedding import KyodoEmbedding
-from kb.records import Chunk, Hit
+from kb.records import Chunk, Hit, Passage
 from kb.settings import Settings
 from kb.store import active_generation, open_client, open_collection, read_all
 from kb.tokens import tokenize
 
 MODES = ("hybrid", "dense", "keyword")
 CANDIDATES = 30
-
-
-@dataclass(frozen=True)
-class Passage:
-    """An aligned passage (same paragraphs in every language) with its rank evidence."""
-
-    key: str
-    best: Hit
-    texts: dict[str, str]
-
-    def text_in(self, lang: str) -> tuple[str, str]:
-        """The passage in ``lang`` when translated, else in the language that matched."""
-        if lang in self.texts:
-            return lang, self.texts[lang]
-        return self.best.chunk.lang, self.texts[self.best.chunk.lang]
 
 
 class TokenBM25(BaseRetriever):
@@ -159,6 +143,10 @@ class HybridRetriever:
         """The passage in its original language (Japanese for the white-paper cases)."""
         doc_id = passage.best.chunk.doc_id
         return passage.text_in(self.original_lang.get(doc_id, passage.best.chunk.lang))[1]
+
+    def original_language(self, doc_id: str) -> str:
+        """The language the document was written in (translations name it in ``translated_from``)."""
+        return self.original_lang.get(doc_id, "ja")
 
     def source(self, doc_id: str) -> str:
         return self.sources.get(doc_id, "")

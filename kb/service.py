@@ -17,8 +17,8 @@ from kb.generative import Generated, GenerativeAnswerer
 from kb.glossary import load_glossary
 from kb.language import detect_language, resolve_language
 from kb.messages import message
-from kb.records import Answer
-from kb.retrieve import MODES, HybridRetriever, Passage
+from kb.records import Answer, Passage
+from kb.retrieve import MODES, HybridRetriever
 from kb.settings import Settings
 
 MAX_QUESTION_CHARS = 2000

@@ -22,7 +22,7 @@ from kb.language import detect_language
 from kb.messages import message
 from kb.prompt import Prompt, PromptError, answer_prompt, render
 from kb.records import Answer, Chunk, Hit
-from kb.retrieve import Passage
+from kb.records import Passage
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, LLM_LANGUAGES, Settings
 from kb.verify import claims, verify

@@ -1,0 +1,61 @@
+"""Whether a sentence can answer a type of question: a count needs a figure, a cost an amount of money.
+
+Types come from ``kb.question``; the patterns per type are data (``kb/data/answers.yaml``).
+How, why and open "what" questions have no type to check: any sentence may answer them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb import figures
+from kb.places import gazetteer
+
+PATTERNS = Path(__file__).with_name("data") / "answers.yaml"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, list[re.Pattern[str]]]:
+    raw = yaml.safe_load(PATTERNS.read_text(encoding="utf-8"))
+    return {kind: [re.compile(p, re.IGNORECASE if kind != "person" else 0) for p in by_lang["all"]]
+            for kind, by_lang in raw.items()}
+
+
+def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = ()) -> bool:
+    """True when ``sentence`` holds the kind of thing ``asked`` asks for (``names``: glossary names).
+
+    >>> carries("Bago composts 1 tonne of market waste a day.", "en", "count")
+    True
+    >>> carries("Bago composts 1 tonne of market waste a day.", "en", "money")
+    False
+    >>> carries("The centre was set up in April 2008.", "en", "year"), carries("ศูนย์ใช้งบ 5 ล้านบาท", "th", "money")
+    (True, True)
+    """
+    if asked == "count":
+        return bool(figures.spans(sentence, tuple(names)))
+    if asked == "agent":
+        return carries(sentence, lang, "person") or carries(sentence, lang, "organisation") or _names_in(sentence, names)
+    if asked == "place":
+        return _names_in(sentence, names) or bool(gazetteer().places_in(sentence))
+    patterns = _patterns().get(asked)
+    if patterns is None:
+        return True
+    return any(p.search(sentence) for p in patterns) or (asked == "organisation" and _names_in(sentence, names))
+
+
+def type_spans(sentence: str, asked: str) -> list[tuple[int, int]]:
+    """Where ``sentence`` states an amount, rate, duration or year (``asked``), for the answer to lead with.
+
+    >>> type_spans("The centre opened in April 2008 and serves 20 cities.", "year")
+    [(27, 31)]
+    """
+    return [m.span() for p in _patterns().get(asked, []) for m in p.finditer(sentence)]
+
+
+def _names_in(sentence: str, names: Sequence[str]) -> bool:
+    return any(name and name in sentence for name in names)

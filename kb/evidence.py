@@ -1,0 +1,134 @@
+"""Answer evidence: every sentence of the top passages, scored as an answer to the question.
+
+A sentence scores by its meaning (cosine of its stored embedding to the question's: works across
+languages and paraphrase), by the question's keywords it contains (IDF-weighted share, when
+question and sentence share a language), and, for a question that asks for a kind of fact (a
+number, a cost, a year, an organisation ...), by whether it holds one. Headings, captions and list
+labels (``kb.labels``) are never candidates. Thai passages are cut into whole sentences along
+their Japanese original (``kb.thai_sentences``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from kb.answer_types import carries
+from kb.labels import label_lines
+from kb.question import Question
+from kb.records import Passage
+from kb.sentence_vectors import SentenceVectors
+from kb.sentences import sentences
+from kb.thai_sentences import thai_sentences
+from kb.tokens import tokenize
+
+PASSAGES_CONSIDERED = 3
+KEYWORD_WEIGHT = 0.25
+TYPED_WEIGHT = 0.15
+RANK_PENALTY = 0.02
+
+
+class Catalog(Protocol):
+    """What evidence needs to know about documents beyond the passages themselves."""
+
+    def title(self, doc_id: str, lang: str) -> str: ...
+
+    def original_text(self, passage: Passage) -> str: ...
+
+    def original_language(self, doc_id: str) -> str: ...
+
+
+class IdfTable:
+    """Inverse document frequency of tokens per language, from the indexed chunks."""
+
+    def __init__(self, token_lists: dict[str, list[list[str]]]) -> None:
+        self.idf: dict[str, dict[str, float]] = {}
+        for lang, docs in token_lists.items():
+            df = Counter(t for tokens in docs for t in set(tokens))
+            self.idf[lang] = {t: math.log(1 + len(docs) / n) for t, n in df.items()}
+
+    def weight(self, token: str, lang: str) -> float:
+        table = self.idf.get(lang, {})
+        return table.get(token, max(table.values(), default=1.0))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a top passage and what speaks for it as an answer."""
+
+    sentence: str
+    passage: Passage
+    lang: str
+    rank: int
+    position: int
+    similarity: float
+    keywords: float
+    typed: bool
+
+    @property
+    def score(self) -> float:
+        return self.similarity + KEYWORD_WEIGHT * self.keywords + TYPED_WEIGHT * self.typed - RANK_PENALTY * self.rank
+
+
+def passage_sentences(passage: Passage, lang: str, catalog: Catalog) -> tuple[str, list[str]]:
+    """The passage's language for a reader of ``lang`` and its sentences there, labels left out."""
+    text_lang, text = passage.text_in(lang)
+    doc_id = passage.best.chunk.doc_id
+    original_lang = catalog.original_language(doc_id)
+    original = catalog.original_text(passage)
+    return text_lang, list(split_passage(text, text_lang, original, original_lang))
+
+
+@lru_cache(maxsize=4096)
+def split_passage(text: str, lang: str, original: str, original_lang: str) -> tuple[str, ...]:
+    """The sentences of a passage in ``lang`` that may be quoted: labels dropped, Thai cut along the original."""
+    labels = label_lines(original, original_lang)
+    lines, originals = text.split("\n"), original.split("\n")
+    aligned = len(lines) == len(originals)
+    found: list[str] = []
+    for i, line in enumerate(lines):
+        if not line.strip() or (i in labels if aligned else False):
+            continue
+        if lang == "th" and original_lang == "ja" and aligned:
+            found.extend(thai_sentences(line, originals[i]))
+        else:
+            found.extend(sentences(line, lang))
+    return tuple(found)
+
+
+def gather(question: Question, lang: str, passages: list[Passage], catalog: Catalog, idf: IdfTable,
+           vectors: SentenceVectors, query: np.ndarray, names: tuple[str, ...]) -> list[Candidate]:
+    """Every candidate sentence of the top passages for a reader of ``lang``, in passage order.
+
+    Keywords count only where a sentence is in the language the question was asked in (``question.lang``).
+    """
+    rows: list[tuple[str, Passage, str, int, int]] = []
+    for rank, passage in enumerate(passages[:PASSAGES_CONSIDERED]):
+        text_lang, found = passage_sentences(passage, lang, catalog)
+        rows.extend((sentence, passage, text_lang, rank, position) for position, sentence in enumerate(found))
+    if not rows:
+        return []
+    titles = [catalog.title(p.best.chunk.doc_id, text_lang) for _, p, text_lang, _, _ in rows]
+    similarity = vectors.vectors([(title, row[0]) for title, row in zip(titles, rows)]) @ query
+    asked = _weights(tokenize(f"{question.text} {' '.join(names)}", question.lang), question.lang, idf)
+    return [Candidate(sentence, passage, text_lang, rank, position, float(sim),
+                      _coverage(sentence, text_lang, asked if text_lang == question.lang else None, idf),
+                      carries(sentence, text_lang, question.asked, names))
+            for (sentence, passage, text_lang, rank, position), sim in zip(rows, similarity)]
+
+
+def _weights(tokens: list[str], lang: str, idf: IdfTable) -> dict[str, float]:
+    return {t: idf.weight(t, lang) for t in set(tokens)}
+
+
+def _coverage(sentence: str, lang: str, asked: dict[str, float] | None, idf: IdfTable) -> float:
+    """The IDF-weighted share of the question's tokens that ``sentence`` contains (0 across languages)."""
+    if not asked:
+        return 0.0
+    tokens = set(tokenize(sentence, lang))
+    return sum(w for t, w in asked.items() if t in tokens) / sum(asked.values())

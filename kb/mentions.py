@@ -1,0 +1,40 @@
+"""Whether the case studies mention a place at all, in any of their languages.
+
+A question about Da Nang or Kenya is declined by name when no passage, in any language, writes any
+of the place's names; a place the cases do mention goes on to retrieval as usual.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+from kb.places import Place
+
+
+class Mentions:
+    """All passage texts of one index generation, searched for a place's names (answers cached)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._text = "\n".join(texts)
+        self._known: dict[str, bool] = {}
+        self._lock = threading.Lock()
+
+    def mentions(self, place: Place) -> bool:
+        """True when some passage writes one of the place's names (Latin names as whole words, case kept).
+
+        >>> from kb.places import _place
+        >>> corpus = Mentions(["Bago City composts market waste.", "ケニア"])
+        >>> corpus.mentions(_place("bago", {"en": "Bago"}, ["Bago"])), corpus.mentions(_place("lima", {"en": "Lima"}, ["Lima"]))
+        (True, False)
+        """
+        with self._lock:
+            if place.key not in self._known:
+                self._known[place.key] = any(self._has(form) for form in place.forms)
+            return self._known[place.key]
+
+    def _has(self, form: str) -> bool:
+        if form.isascii():
+            return re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", self._text) is not None
+        return form in self._text

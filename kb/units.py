@@ -1,0 +1,83 @@
+"""What a "how many" question counts, and whether a figure counts the same thing.
+
+"How many staff work at Bago's compost centre?" asks for people; "1 tonne of market waste" is a
+figure, but not of people, so it does not answer. Units and their classes across languages are
+data (``kb/data/units.yaml``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+
+UNITS = Path(__file__).with_name("data") / "units.yaml"
+EN_VERB = (r"(?:did|does|do|were|was|are|is|have|has|had|will|would|can|could|came|come|went|took|take|"
+           r"in|of|from|at|for|per|a|each|on|by|to|with)")
+EN_UNIT = re.compile(rf"\bhow many ((?:[\w-]+\s+){{0,3}}?[\w-]+?)\s+{EN_VERB}\b|\bhow many ([\w-]+)", re.IGNORECASE)
+ID_UNIT = re.compile(r"\b(?:berapa|brp)\s+(?:(?:banyak|jumlah|total)\s+)?([a-z]+(?: tangga)?)", re.IGNORECASE)
+ID_NOT_UNIT = {"yang", "lama", "persen", "biaya", "kali", "besar", "hari", "tahun", "bulan", "minggu"}
+JA_UNIT = re.compile(r"何(か国|カ国|ヶ国|[^\s、。？?のをがはにでとも]{1,3}?)(?=[のをがはにでとも、。？?]|$)|(人数|者数|件数|世帯数)")
+FOLLOWING_CHARS = 16
+FOLLOWING_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _classes() -> list[frozenset[str]]:
+    raw = yaml.safe_load(UNITS.read_text(encoding="utf-8"))
+    return [frozenset(str(word).lower() for word in words) for words in raw.values()]
+
+
+def asked_unit(text: str, lang: str) -> str | None:
+    """The thing a "how many" question counts, as written in it; ``None`` when it names none.
+
+    >>> asked_unit("How many staff work at Bago's compost centre?", "en"), asked_unit("KITAは何人の研修員を", "ja")
+    ('staff', '人')
+    >>> asked_unit("Berapa jumlah peserta pelatihan?", "id"), asked_unit("How much waste does Bago compost?", "en")
+    ('peserta', None)
+    """
+    if lang == "en":
+        match = EN_UNIT.search(text)
+        if not match:
+            return None
+        words = (match.group(1) or match.group(2)).lower().split()
+        return next((w for w in reversed(words) if _class(w)), words[-1])
+    if lang == "id":
+        match = ID_UNIT.search(text)
+        return match.group(1).lower() if match and match.group(1).lower() not in ID_NOT_UNIT else None
+    if lang == "ja":
+        match = JA_UNIT.search(text)
+        return (match.group(1) or match.group(2)[:-1]) if match else None
+    if lang == "th" and (at := text.find("กี่")) >= 0:
+        from pythainlp.tokenize import word_tokenize
+
+        words = [w for w in word_tokenize(text[at + len("กี่"):], engine="newmm") if w.strip()]
+        return words[0] if words else None
+    return None
+
+
+def counts(sentence: str, end: int, lang: str, unit: str) -> bool:
+    """True when the figure ending at ``end`` in ``sentence`` is followed by a word of ``unit``'s class.
+
+    A unit in no class is not checked (the figure may count it): a wrong refusal costs as much as a wrong answer.
+
+    >>> counts("Bago composts 1 tonne of market waste a day.", 15, "en", "staff")
+    False
+    >>> counts("KITA accepted 434 trainees in FY2008.", 17, "en", "people"), counts("研修員434名を受け入れた", 6, "ja", "人")
+    (True, True)
+    """
+    words = _class(unit)
+    if not words:
+        return True
+    following = sentence[end:end + FOLLOWING_CHARS * (1 if lang in ("ja", "th") else 3)].lower()
+    if lang in ("ja", "th"):
+        return any(word in following for word in words)
+    head = " ".join(following.split()[:FOLLOWING_WORDS])
+    return any(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", head) for word in words)
+
+
+def _class(unit: str) -> frozenset[str]:
+    return next((members for members in _classes() if unit.lower() in members), frozenset())
