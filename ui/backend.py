@@ -148,6 +148,8 @@ class Backend:
     def _answer(self, turn: Turn, question: str, fixed: str | None,
                 where: dict[str, list[str]] | None) -> Iterator[str]:
         detection = detect_language(question[:MAX_QUESTION_CHARS])
+        if fixed is None and not detection.confident:
+            fixed = turn.lang  # an ambiguous question ("And in Cebu?") never switches the page language
         stream = self.kb.ask_stream(question, fixed, where=where or None)
         answer: Answer | None = None
         try:
