@@ -88,6 +88,7 @@ class Backend:
             self.kb.embedder.embed_query("warm-up")
             for lang in LANGUAGES:  # each language's tokenizer loads on first use: 1-4 s that no reader should wait
                 self.kb.search(EXAMPLES[lang][0], lang)
+            detect_language(EXAMPLES["en"][0])  # lingua loads its models on first use too (~4 s of CPU)
             self.status = Status("ready")
             log.info("ready in %.1f s", time.perf_counter() - started)
         except KyodoError as exc:
