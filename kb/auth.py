@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
 import re
 import secrets
@@ -102,6 +103,8 @@ class Gate:
 
     Failed logins from one client are each delayed by ``delay`` seconds, and after
     ``max_failures`` within ``lockout`` seconds that client is refused until the window passes.
+    An attempt counts as failed from the moment it starts until it succeeds, so parallel guesses
+    cannot overrun the limit. ``clock`` and ``sleep`` are injectable for tests.
     """
 
     def __init__(self, users_path: Path | None = None, admin_password: str | None = None, *,
@@ -140,16 +143,16 @@ class Gate:
         if not self.configured:
             raise AuthError("no maintainer login is configured: add one with 'kyodo users add NAME', or set "
                             "KYODO_ADMIN_PASSWORD and restart the server")
-        now = self._clock()
         with self._lock:
+            now = self._clock()
             recent = [t for t in self._failures.get(client, []) if now - t < self.lockout]
             self._failures[client] = recent
-        if len(recent) >= self.max_failures:
-            wait = int(self.lockout - (now - recent[0])) + 1
-            raise AuthError(f"too many failed logins from this address: try again in {wait} s")
+            if len(recent) >= self.max_failures:
+                wait = math.ceil(self.lockout - (now - recent[0]))
+                raise AuthError(f"too many failed logins from this address: try again in {wait} s")
+            # Counted as a failure until it succeeds, so guesses sent in parallel cannot get past the limit.
+            recent.append(now)
         if not self._matches((name or "").strip(), password or ""):
-            with self._lock:
-                self._failures.setdefault(client, []).append(self._clock())
             self._sleep(self.delay)
             raise AuthError("wrong user name or password")
         token = secrets.token_urlsafe(32)
@@ -164,7 +167,8 @@ class Gate:
             name, expires = self._sessions.get(token or "", ("", 0.0))
             if not name or self._clock() >= expires:
                 self._sessions.pop(token or "", None)
-                raise AuthError("log in as a maintainer first: adding documents needs a login")
+                raise AuthError("log in as a maintainer first (Maintain tab): adding documents and exporting feedback "
+                                "need a login")
         return name
 
     def logout(self, token: str | None) -> None:
