@@ -26,11 +26,13 @@ from pydantic import PrivateAttr
 
 from indexer.chunking import OVERLAP, TOKEN_BUDGET, chunk_document, group_paragraphs
 from indexer.lock import index_lock
-from indexer.readers import corpus_files, read_document
+from indexer.readers import corpus_files, corpus_key, read_document, stray_files
+from indexer.sentences import embed_sentences
 from kb.embedder import Embedder
 from kb.errors import CorpusError
 from kb.llama_embedding import KyodoEmbedding
 from kb.records import Document
+from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
 from kb.store import active_generation, drop_generations, new_generation, open_client, set_active_generation
 from kb.tokens import tokenize
@@ -50,6 +52,7 @@ class IndexReport:
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
+    sentences: int = 0  # sentences embedded for answer evidence (0 when all were stored already)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -58,14 +61,14 @@ class IndexReport:
 
 
 def read_corpus(corpus: Path) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Every readable document, and (file, reason) for those that are not."""
+    """Every readable document, and (file, reason) for those that are not or lie outside cases/ and documents/."""
     documents, failed = [], []
     for path in corpus_files(corpus):
         try:
             documents.append(read_document(path, corpus))
         except CorpusError as exc:
             failed.append((str(path), str(exc)))
-    return documents, failed
+    return documents, failed + [(str(path), reason) for path, reason in stray_files(corpus)]
 
 
 def paragraph_groups(documents: list[Document]) -> dict[str, list[tuple[int, int]]]:
@@ -162,12 +165,15 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
                 report.updated += 1
             else:
                 report.unchanged += 1
-        failed_paths = {path for path, _ in failed}
+        failed_paths = {corpus_key(Path(path), corpus) for path, _ in failed}
         present = {doc.id_ for doc in llama_docs}
         removed = [key for key in set(known) - present
                    # a file that is still there but broken keeps serving its last good version
                    if (docstore.get_document(key, raise_error=False) or LlamaDocument()).metadata.get("path") not in failed_paths]
         report.removed = len(removed)
+        # Before any new generation is served, so its answers find their sentences embedded (a cache: idempotent).
+        report.sentences = embed_sentences(documents, groups, SentenceVectors(settings.sentence_vectors_path, embedder,
+                                                                                settings.embed_model))
         if active and not (report.added or report.updated or report.removed):
             drop_generations(client, keep={active})
             report.chunks = client.get_collection(active).count()

@@ -1,112 +1,139 @@
-"""The grounded extractive answer: sentences from the top passages, each followed by its citation.
+"""The extractive answer: the asked fact first, then at most two sentences that support it, each cited.
 
-Sentences are scored by the question's keywords (IDF-weighted, in the answer's language, with
-glossary names mapped across scripts); the passage is taken in the reader's language when a
-translation exists. Every sentence is checked to occur in the passage it cites.
+The question's type (``kb.question``) decides the lead: for a count, an amount, a rate, a
+duration or a year, the lead is the figure with the words that say what it counts, quoted from
+the best sentence that holds one and checked against that passage and its Japanese original
+("434 trainees [1]"); for how, why and what questions, the best evidence sentence
+(``kb.evidence``). When the top passages hold the case but not the kind of fact asked for, the
+answer says so and cites the closest case (``partial``) instead of quoting something else.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from kb.glossary import Term, names_in
-from kb.records import Citation
-from kb.records import Passage
-from kb.sentences import sentences
+from kb import figures
+from kb.answer_types import type_spans
+from kb.evidence import Candidate
+from kb.evidence import Catalog as EvidenceCatalog
+from kb.messages import MISSING, message
+from kb.question import Question
+from kb.records import Citation, Passage
 from kb.tokens import tokenize
+from kb.units import asked_unit, counts
 
-MAX_SENTENCES = 3
-PER_PASSAGE = 2
-PASSAGES_CONSIDERED = 3
-KEEP_RATIO = 0.5
-# Headings and photo captions are passage lines too; they rarely answer anything.
-MIN_CHARS = {"ja": 20}
-MIN_CHARS_DEFAULT = 40
+MAX_SUPPORT = 2
+KEEP_RATIO = 0.75
+# Types whose answer must be in the sentence: without such a sentence the cases "do not say".
+TYPED = ("count", "money", "percent", "duration", "year", "person", "organisation")
 
 
-@dataclass(frozen=True)
-class Draft:
-    """The answer text and the citations it uses, numbered in order of first use."""
-
-    text: str
-    citations: list[Citation]
-
-
-class Catalog(Protocol):
-    """What the answer needs to know about documents beyond the passages themselves."""
-
-    def title(self, doc_id: str, lang: str) -> str: ...
-
-    def original_text(self, passage: Passage) -> str: ...
+class Catalog(EvidenceCatalog, Protocol):
+    """What the answer needs to know about documents: evidence's view, and each document's source."""
 
     def source(self, doc_id: str) -> str: ...
 
 
-class IdfTable:
-    """Inverse document frequency of tokens per language, from the indexed chunks."""
+@dataclass(frozen=True)
+class Draft:
+    """The answer text, the citations it uses (numbered in order of first use), and whether it is partial."""
 
-    def __init__(self, token_lists: dict[str, list[list[str]]]) -> None:
-        self.idf: dict[str, dict[str, float]] = {}
-        for lang, docs in token_lists.items():
-            df = Counter(t for tokens in docs for t in set(tokens))
-            self.idf[lang] = {t: math.log(1 + len(docs) / n) for t, n in df.items()}
-
-    def weight(self, token: str, lang: str) -> float:
-        table = self.idf.get(lang, {})
-        return table.get(token, max(table.values(), default=1.0))
+    text: str
+    citations: list[Citation]
+    partial: bool = False
 
 
-def _score(sentence: set[str], question: set[str], lang: str, idf: IdfTable) -> float:
-    overlap = sentence & question
-    return sum(idf.weight(t, lang) for t in overlap) / math.sqrt(len(sentence) + 1)
-
-
-def compose(question: str, lang: str, passages: list[Passage], catalog: Catalog, idf: IdfTable,
-            glossary: list[Term], relevance: Callable[[list[str]], Sequence[float]] | None = None) -> Draft:
-    """Pick the answering sentences from the top passages and cite them as [1], [2]…
-
-    Sentences are scored by keyword overlap with the question; ``relevance`` (sentences → scores)
-    replaces that when the question is in another language than the answer, where words cannot overlap.
-    """
-    query = set(tokenize(f"{question} {' '.join(names_in(question, lang, glossary))}", lang))
-    candidates = [(rank, position, sentence, passage, text_lang)
-                  for rank, passage in enumerate(passages[:PASSAGES_CONSIDERED])
-                  for text_lang, text in [passage.text_in(lang)]
-                  for position, sentence in enumerate(sentences(text, text_lang))]
-    raw = (relevance([c[2] for c in candidates]) if relevance and candidates else
-           [_score(set(tokenize(sentence, text_lang)), query, text_lang, idf) for _, _, sentence, _, text_lang in candidates])
-    scored: list[tuple[float, int, int, str, Passage, str]] = []
-    for value, (rank, position, sentence, passage, text_lang) in zip(raw, candidates):
-        score = float(value) / (1 + 0.5 * rank)
-        if len(sentence) < MIN_CHARS.get(text_lang, MIN_CHARS_DEFAULT):
-            score *= 0.2
-        scored.append((score, rank, position, sentence, passage, text_lang))
-    if not scored:
+def compose(question: Question, evidence: list[Candidate], catalog: Catalog, names: tuple[str, ...],
+            min_similarity: float) -> Draft:
+    """The answer from ``evidence`` (every candidate sentence of the top passages)."""
+    if not evidence:
         return Draft("", [])
-    best = max(s[0] for s in scored)
-    chosen, per_passage = [], Counter()
-    for item in sorted(scored, key=lambda s: -s[0]):
-        score, rank = item[0], item[1]
-        if len(chosen) == MAX_SENTENCES or (chosen and score < KEEP_RATIO * best) or per_passage[rank] == PER_PASSAGE:
-            continue
-        chosen.append(item)
-        per_passage[rank] += 1
-    chosen.sort(key=lambda s: (s[1], s[2]))
+    ranked = sorted(evidence, key=lambda c: -c.score)
+    lead, figure = ranked[0], None
+    if question.asked in TYPED:
+        typed = [(c, f) for c in ranked if c.typed for f in [_figure(c, question, catalog, names)]
+                 if f is not None or not question.wants_figure]
+        if not typed or typed[0][0].similarity < min_similarity:
+            return _partial(question, evidence, catalog, names)
+        lead, figure = typed[0]
+    elif lead.similarity < min_similarity:
+        return Draft("", [])
+    if question.years and not _mentions_years(lead.passage, question.years):
+        return _partial(question, evidence, catalog, names, missing="year_" + question.years[0])
+    support = [c for c in ranked if c is not lead and c.score >= KEEP_RATIO * lead.score][:MAX_SUPPORT - (figure is None)]
+    return _render(question.lang, lead, figure, support, catalog)
+
+
+def _figure(candidate: Candidate, question: Question, catalog: Catalog, names: tuple[str, ...]) -> str | None:
+    """The span of ``candidate`` that states the asked figure, checked against the passage and its original."""
+    sentence, lang = candidate.sentence, candidate.lang
+    if question.asked == "count":
+        unit = asked_unit(question.text, question.lang) if lang == question.lang else None
+        spans = [(s, e) for s, e, _, _ in figures.spans(sentence, names) if unit is None or counts(sentence, e, lang, unit)]
+    elif question.wants_figure:
+        spans = type_spans(sentence, question.asked)
+    else:
+        return None
+    if not spans:
+        return None
+    asked = set(tokenize(question.text, lang)) if lang == question.lang else set()
+    best = max(spans, key=lambda span: (len(asked & set(tokenize(_context(sentence, span, lang, names), lang))),
+                                        -span[0]))
+    context = _context(sentence, best, lang, names)
+    original = catalog.original_text(candidate.passage)
+    text = candidate.passage.texts[lang]
+    if context not in text or not (figures.numbers(context) & figures.numbers(original)):
+        return None
+    return context
+
+
+def _context(sentence: str, span: tuple[int, int], lang: str, names: tuple[str, ...]) -> str:
+    return figures.context(sentence, span[0], span[1], lang, names)
+
+
+def _mentions_years(passage: Passage, years: tuple[str, ...]) -> bool:
+    found = set().union(*(figures.numbers(text) for text in passage.texts.values()))
+    return all(year in found for year in years)
+
+
+def _partial(question: Question, evidence: list[Candidate], catalog: Catalog, names: tuple[str, ...],
+             missing: str = "") -> Draft:
+    """"The case studies describe <case> [1] but do not say <what was asked>", citing the case the question names."""
+    passages: dict[str, tuple[int, Passage, str]] = {}
+    for c in evidence:
+        passages.setdefault(c.passage.key, (c.rank, c.passage, c.lang))
+    def named(item: tuple[int, Passage, str]) -> tuple[int, int]:
+        text = " ".join(item[1].texts.values())
+        return -sum(name in text for name in names), item[0]
+    _, passage, lang = min(passages.values(), key=named)
+    doc_id = passage.best.chunk.doc_id
+    title = catalog.title(doc_id, lang)
+    what = MISSING[question.asked][question.lang] if not missing else MISSING["year"][question.lang]
+    text = message("partial", question.lang, case=title, missing=what)
+    citation = Citation(1, doc_id, title, lang, passage.texts[lang], catalog.original_text(passage),
+                        catalog.source(doc_id), [])
+    return Draft(text, [citation], partial=True)
+
+
+def _render(lang: str, lead: Candidate, figure: str | None, support: list[Candidate], catalog: Catalog) -> Draft:
     citations: dict[str, Citation] = {}
-    parts = []
-    for _, _, _, sentence, passage, text_lang in chosen:
-        text = passage.texts[text_lang]
-        if sentence not in text:  # a citation must quote its passage; never show what we cannot point to
-            continue
+
+    def cite(candidate: Candidate) -> int:
+        passage = candidate.passage
         if passage.key not in citations:
             doc_id = passage.best.chunk.doc_id
-            citations[passage.key] = Citation(len(citations) + 1, doc_id, catalog.title(doc_id, text_lang), text_lang,
-                                              text, catalog.original_text(passage), catalog.source(doc_id), [])
+            citations[passage.key] = Citation(len(citations) + 1, doc_id, catalog.title(doc_id, candidate.lang),
+                                              candidate.lang, passage.texts[candidate.lang],
+                                              catalog.original_text(passage), catalog.source(doc_id), [])
         citation = citations[passage.key]
-        citation.sentences.append(sentence)
-        parts.append(f"{sentence} [{citation.n}]")
+        if candidate.sentence not in citation.sentences:
+            citation.sentences.append(candidate.sentence)
+        return citation.n
+
+    parts = []
+    if figure is not None:
+        parts.append(f"{figure} [{cite(lead)}]{'。' if lang == 'ja' else '.' if lang in ('en', 'id') else ''}")
+    for candidate in [lead, *sorted(support, key=lambda c: (c.rank, c.position))]:
+        parts.append(f"{candidate.sentence} [{cite(candidate)}]")
     return Draft(("" if lang == "ja" else " ").join(parts), list(citations.values()))

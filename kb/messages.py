@@ -30,6 +30,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Studi kasus menjelaskan {case} [1], tetapi tidak menyebutkan {missing}.",
         "th": "กรณีศึกษากล่าวถึง{case} [1] แต่ไม่ได้ระบุ{missing}",
     },
+    "closest": {
+        "ja": "近い事例：{cases}",
+        "en": "The closest case studies are: {cases}",
+        "id": "Studi kasus yang paling dekat: {cases}",
+        "th": "กรณีศึกษาที่ใกล้เคียงที่สุด ได้แก่ {cases}",
+    },
     "unknown_place": {
         "ja": "事例集には{place}についての記述はありません。",
         "en": "The case studies do not mention {place}.",

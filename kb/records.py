@@ -93,6 +93,10 @@ class Answer:
     # "extractive" (quoted sentences), "generative" (a model's answer that passed kb.verify) or
     # "fallback" (the model's answer failed verification, so the extractive one is shown; note says why).
     mode: str = "extractive"
+    # The cases hold what the question is about but not the fact it asks for: ``answer`` says so, citing the case.
+    partial: bool = False
+    # The type of fact asked for (kb.question): count, money, percent, duration, year, person, ... or fact.
+    asked: str = "fact"
 
     def to_json(self) -> dict:
         return {
@@ -108,4 +112,6 @@ class Answer:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "note": self.note,
             "mode": self.mode,
+            "partial": self.partial,
+            "asked": self.asked,
         }

@@ -70,8 +70,8 @@ class SentenceVectors:
         wanted = {self._key(*pair): pair for pair in pairs}
         missing = {k: v for k, v in wanted.items() if k not in self._stored(list(wanted))}
         keys = list(missing)
-        for start in range(0, len(keys), BATCH * 8):
-            part = {k: missing[k] for k in keys[start:start + BATCH * 8]}
+        for start in range(0, len(keys), BATCH):
+            part = {k: missing[k] for k in keys[start:start + BATCH]}
             made = self._embed(part)
             with self._lock, self._connect() as db:  # committed per part: a killed fill keeps what it did
                 db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",

@@ -5,20 +5,24 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
-from kb.answer import IdfTable, compose
+from kb.answer import compose
 from kb.embedder import Embedder, shared_embedder
 from kb.errors import InputError
 from kb.generate import Generator, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
-from kb.glossary import load_glossary
+from kb.evidence import IdfTable, gather
+from kb.glossary import load_glossary, names_in
 from kb.language import detect_language, resolve_language
+from kb.mentions import Mentions
 from kb.messages import message
+from kb.question import Question, analyse
 from kb.records import Answer, Passage
 from kb.retrieve import MODES, HybridRetriever
+from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
@@ -45,6 +49,8 @@ class KnowledgeBase:
         self.glossary = load_glossary(settings.corpus / "glossary.yaml")
         self._retriever: HybridRetriever | None = None
         self._idf: IdfTable | None = None
+        self._mentions: Mentions | None = None
+        self.sentence_vectors = SentenceVectors(settings.sentence_vectors_path, self.embedder, settings.embed_model)
         self._lock = threading.Lock()
 
     @property
@@ -57,6 +63,7 @@ class KnowledgeBase:
                 for chunk in retriever.chunks.values():
                     tokens.setdefault(chunk.lang, []).append(chunk.meta["tokens"].split())
                 self._idf = IdfTable(tokens)
+                self._mentions = Mentions(text for texts in retriever.passage_texts.values() for text in texts.values())
                 self._retriever = retriever
             return self._retriever
 
@@ -93,21 +100,25 @@ class KnowledgeBase:
         started = time.perf_counter()
         text = clean_question(question)
         detection = resolve_language(text, lang)
+        # The question's own language sets its type rules; it differs from the answer's only when that was fixed.
+        asked_in = detect_language(text) if lang else detection
+        question = analyse(text, asked_in.lang if asked_in.supported else detection.lang)
         detected = time.perf_counter()
         retriever = self.retriever
         passages = retriever.search(text, detection.lang, k or self.settings.top_k, mode, where)
         retrieved = time.perf_counter()
         note = "" if detection.supported else message("unsupported", "en", detected=detection.detected)
         top = max((p.best.similarity for p in passages), default=0.0)
-        if top < self.settings.abstain_below:
+        unknown = [place for place in question.places if not self._mentions.mentions(place)]
+        if unknown:
+            answer = self._abstain(question, detection.lang, passages, note, retriever,
+                                   message("unknown_place", detection.lang, place=unknown[0].name(detection.lang)))
+        elif top < self.settings.abstain_below:
             answer = self._abstain(question, detection.lang, passages, note, retriever)
         else:
-            # Only a fixed answer language can differ from the question's; a detected one never does.
-            relevance = self._cross_lingual_relevance(text, detection.lang) if lang else None
-            draft = compose(text, detection.lang, passages, retriever, self._idf, self.glossary, relevance)
-            answer = Answer(question, detection.lang, draft.text, not draft.citations, draft.citations, note=note)
-            if not draft.citations:
-                answer = self._abstain(question, detection.lang, passages, note, retriever)
+            answer = self._compose(question, detection.lang, passages, note, retriever)
+            if answer.abstained:
+                pass
             elif self.settings.llm != "off" and detection.lang not in self.settings.llm_languages:
                 answer.note = " ".join(filter(None, [note, message("llm_language", detection.lang)]))
             elif self.settings.llm != "off":
@@ -121,14 +132,17 @@ class KnowledgeBase:
                              "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
         yield answer
 
-    def _cross_lingual_relevance(self, question: str, lang: str) -> Callable[[list[str]], np.ndarray] | None:
-        """For a question asked in another language than the fixed answer language (an English question on
-        a Thai page): sentence scores by embedding similarity, since the question's words cannot occur in them."""
-        asked = detect_language(question)
-        if not asked.supported or asked.lang == lang:
-            return None
-        query = self.embedder.embed_query(question)
-        return lambda texts: self.embedder.embed_documents(texts) @ query
+    def _compose(self, question: Question, lang: str, passages: list[Passage], note: str,
+                 retriever: HybridRetriever) -> Answer:
+        """The cited answer from the top passages' sentences; a partial or full abstention when they lack it."""
+        query = np.asarray(retriever.embedding.get_query_embedding(question.text))
+        names = tuple(names_in(question.text, lang, self.glossary))
+        evidence = gather(question, lang, passages, retriever, self._idf, self.sentence_vectors, query, names)
+        draft = compose(question, evidence, retriever, names, self.settings.answer_min_similarity)
+        if not draft.citations:
+            return self._abstain(question, lang, passages, note, retriever)
+        return Answer(question.text, lang, draft.text, draft.partial, draft.citations, note=note, partial=draft.partial,
+                      asked=question.asked)
 
     @property
     def generative(self) -> GenerativeAnswerer:
@@ -137,12 +151,13 @@ class KnowledgeBase:
             self._generator = shared_generator(self.settings)
         return GenerativeAnswerer(self._generator, self.glossary)
 
-    def _abstain(self, question: str, lang: str, passages: list[Passage], note: str,
-                 retriever: HybridRetriever) -> Answer:
+    def _abstain(self, question: Question, lang: str, passages: list[Passage], note: str,
+                 retriever: HybridRetriever, reason: str = "") -> Answer:
         titles: list[str] = []
         for passage in passages:
             title = retriever.title(passage.best.chunk.doc_id, lang)
             if title not in titles:
                 titles.append(title)
         cases = "; ".join(titles[:CLOSEST]) or "-"
-        return Answer(question, lang, message("abstain", lang, cases=cases), True, [], note=note)
+        text = " ".join(filter(None, [reason, message("abstain" if not reason else "closest", lang, cases=cases)]))
+        return Answer(question.text, lang, text, True, [], note=note, asked=question.asked)

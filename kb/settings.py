@@ -34,6 +34,9 @@ class Settings:
     # in-scope questions (it answers 97.8%). Similarity alone cannot tell near-topic questions (Bago's building
     # cost, a project in Kenya) from in-scope ones: out-of-scope median 0.44, max 0.60; in-scope p5 0.47.
     abstain_below: float = 0.42
+    # The best answer sentence's cosine to the question below which the answer abstains (kb/answer.py);
+    # calibrated on the gold set's dev half (see evals/thresholds.yaml).
+    answer_min_similarity: float = 0.0
     languages: tuple[str, ...] = field(default=LANGUAGES)
     # Generative answers (kb/generative.py): "off", because the local model lost on fact recall in ja and th
     # (see LLM_LANGUAGES) and takes ~85 s a question on 2 shared cores against ~3 s for the extractive answer.
@@ -47,6 +50,8 @@ class Settings:
     # Maintainer logins (kb/auth.py): writes from the web page need one; asking never does.
     admin_password: str | None = field(default=None, repr=False)
     users_file: Path | None = None
+    # Where sentence vectors are kept (KYODO_SENTENCE_VECTORS); several homes on one model may share the file.
+    sentence_vectors_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> "Settings":
@@ -54,7 +59,7 @@ class Settings:
         and ``KYODO_LLM`` (off|local|openai), ``KYODO_LLM_URL``, ``KYODO_LLM_MODEL``, ``KYODO_LLM_API_KEY_ENV``
         (the name of the variable that holds the endpoint's key; the key itself is read from there),
         ``KYODO_LLM_LANGUAGES`` (e.g. ``en,id``: the languages the model answers in when it is on),
-        and ``KYODO_ADMIN_PASSWORD`` / ``KYODO_USERS_FILE`` (maintainer logins)."""
+        ``KYODO_ADMIN_PASSWORD`` / ``KYODO_USERS_FILE`` (maintainer logins), and ``KYODO_SENTENCE_VECTORS``."""
         env = os.environ if env is None else env
         base = cls()
         llm = env.get("KYODO_LLM", base.llm).strip().lower() or base.llm
@@ -79,11 +84,17 @@ class Settings:
             llm_languages=llm_languages,
             admin_password=env.get("KYODO_ADMIN_PASSWORD") or None,
             users_file=Path(env["KYODO_USERS_FILE"]) if env.get("KYODO_USERS_FILE") else None,
+            sentence_vectors_file=Path(env["KYODO_SENTENCE_VECTORS"]) if env.get("KYODO_SENTENCE_VECTORS") else None,
         )
 
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+    @property
+    def sentence_vectors_path(self) -> Path:
+        """Embeddings of every passage sentence, by content (``kb.sentence_vectors``): a cache the indexer fills."""
+        return self.sentence_vectors_file or self.home / "sentences.sqlite3"
 
     @property
     def chroma_dir(self) -> Path:

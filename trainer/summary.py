@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from kb.answer import IdfTable
+from kb.evidence import IdfTable
 from kb.retrieve import HybridRetriever
 from kb.tokens import tokenize
 from trainer.case import CaseText, Sentence
