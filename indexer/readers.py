@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from indexer.corpus import read_case_file, split_paragraphs
@@ -17,6 +18,9 @@ from kb.language import detect_language
 from kb.records import Document
 
 SUFFIXES = (".md", ".txt", ".pdf", ".docx", ".html", ".htm")
+INDEXED = ("cases", "documents")
+# The corpus's own files: its guides, the glossary and the Japanese source text the cases were cut from.
+NOT_INDEXED = ("README.md", "TRANSLATING.md", "glossary.yaml", "source")
 FLAT_FIELDS = ("source", "translated_from")
 LIST_FIELDS = ("cities", "countries", "topics", "years")
 
@@ -81,17 +85,53 @@ def read_plain(path: Path, root: Path) -> Document:
 
 
 def read_document(path: Path, root: Path) -> Document:
-    """Read any supported file; case files are those inside ``cases/<id>/``."""
+    """Read any supported file; case files are those inside ``cases/<id>/``.
+
+    The document's ``path`` is relative to ``root``: it is part of the content hash, so the same corpus
+    reached by a relative, an absolute or a symlinked path must give the same documents.
+    """
     if path.suffix.lower() not in SUFFIXES:
         raise CorpusError(f"{path}: unsupported file type (use one of {', '.join(SUFFIXES)})")
     if path.suffix == ".md" and path.parent.parent.name == "cases":
-        return read_case(path)
-    return read_plain(path, root)
+        document = read_case(path)
+    else:
+        document = read_plain(path, root)
+    return replace(document, path=corpus_key(path, root))
+
+
+def corpus_key(path: Path, root: Path) -> str:
+    """``path`` as the index records it: relative to the corpus root, with '/' separators.
+
+    >>> corpus_key(Path("corpus/cases/bago/ja.md"), Path("corpus"))
+    'cases/bago/ja.md'
+    """
+    return path.relative_to(root).as_posix()
 
 
 def corpus_files(corpus: Path) -> Iterator[Path]:
     """Files to index: everything under ``cases/`` and ``documents/``."""
-    for folder in ("cases", "documents"):
+    for folder in INDEXED:
         base = corpus / folder
         if base.is_dir():
-            yield from sorted(p for p in base.rglob("*") if p.is_file() and not p.name.startswith("."))
+            yield from sorted(p for p in base.rglob("*") if p.is_file() and not _hidden(p, base))
+
+
+def stray_files(corpus: Path) -> list[tuple[Path, str]]:
+    """Files of a readable type that are not indexed because they lie outside ``cases/`` and ``documents/``,
+    each with where to move it. The corpus's own files (``README.md``, ``glossary.yaml``, ``source/`` …) are
+    not reported."""
+    strays = []
+    for entry in sorted(corpus.iterdir()):
+        if entry.name in INDEXED + NOT_INDEXED or entry.name.startswith("."):
+            continue
+        for path in sorted(entry.rglob("*")) if entry.is_dir() else [entry]:
+            if path.is_file() and path.suffix.lower() in SUFFIXES and not _hidden(path, corpus):
+                strays.append((path, f"{path}: not indexed, it is outside {corpus / 'cases'}/ and "
+                                     f"{corpus / 'documents'}/ (move it to {corpus / 'documents'}/; a case study's "
+                                     f"<lang>.md goes to {corpus / 'cases'}/<id>/)"))
+    return strays
+
+
+def _hidden(path: Path, base: Path) -> bool:
+    """A dot file or a file in a dot folder (editors' and git's files, half-copied uploads)."""
+    return any(part.startswith(".") for part in path.relative_to(base).parts)

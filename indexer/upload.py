@@ -1,7 +1,8 @@
 """Adding files to the corpus: checked by content, stored under a safe name, then indexed incrementally.
 
 A case-study Markdown file (front matter with ``id`` and ``lang``) goes to ``cases/<id>/<lang>.md``;
-anything else goes to ``documents/``. Nothing is stored unless it reads cleanly.
+anything else goes to ``documents/``. Nothing is stored unless it reads cleanly, a case file only if
+its case then passes the corpus validator, and nothing already in the corpus is replaced unless asked.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 from indexer.corpus import read_case_file
 from indexer.pipeline import IndexReport, build_index
 from indexer.readers import SUFFIXES, read_case, read_plain
+from indexer.validate import validate
 from kb.embedder import Embedder
 from kb.errors import CorpusError, KyodoError
 from kb.settings import Settings
 
 MAX_BYTES = 20 * 1024 * 1024
+REPLACE_HINT = "pass --replace to replace it"
 CASE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -80,8 +83,14 @@ def destination(path: Path, corpus: Path) -> Path:
     return corpus / "documents" / name
 
 
-def add_file(path: Path, corpus: Path) -> Path:
-    """Check ``path`` and copy it into the corpus; return where it went. Raises ``CorpusError``."""
+def add_file(path: Path, corpus: Path, replace: bool = False, hint: str = REPLACE_HINT) -> tuple[Path, bool]:
+    """Check ``path`` and copy it into the corpus; return where it went and whether it replaced a file there.
+    Raises ``CorpusError``.
+
+    A file that is already in the corpus is replaced only when ``replace`` is set (``hint`` says how to ask
+    for that). A case file is validated together with the rest of its case on a trial copy first, so a
+    change the corpus validator refuses never reaches the corpus (the previous file stays byte for byte).
+    """
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise CorpusError(f"{path.name}: unsupported file type (use one of {', '.join(SUFFIXES)})")
@@ -89,46 +98,83 @@ def add_file(path: Path, corpus: Path) -> Path:
         raise CorpusError(f"{path}: no such file")
     check_content(path, suffix)
     target = destination(path, corpus)
+    relative = target.relative_to(corpus)
+    is_case = relative.parts[0] == "cases"
+    if target.exists() and not replace:
+        what = f"case '{target.parent.name}' already has {relative}" if is_case else f"{relative} already exists"
+        raise CorpusError(f"{path.name}: {what}: {hint}" + (" (or give the new case its own id)" if is_case else ""))
     with tempfile.TemporaryDirectory() as tmp:
-        trial = Path(tmp) / target.relative_to(corpus)
-        trial.parent.mkdir(parents=True)
+        trial = Path(tmp) / relative
+        if is_case and target.parent.is_dir():  # the case's other languages, to validate the upload against
+            shutil.copytree(target.parent, trial.parent)
+        trial.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, trial)
         try:
-            if target.parent.parent.name == "cases":
+            if is_case:
                 read_case(trial)
             else:
                 read_plain(trial, Path(tmp))
         except CorpusError as exc:  # name the user's file, not the trial copy in a temporary folder
             raise CorpusError(str(exc).replace(str(trial), path.name)) from exc
+        if is_case:
+            _validate_trial(path, Path(tmp), corpus, relative)
+    existed = target.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")  # dot files are never indexed half-copied
     shutil.copyfile(path, partial)
     partial.replace(target)
-    return target
+    return target, existed
 
 
-def add_files(paths: list[Path], settings: Settings, embedder: Embedder) -> tuple[list[FileResult], IndexReport | None]:
-    """Check and store each file, then index once; per-file results and the index run's report (if one ran)."""
-    results: list[FileResult] = []
-    stored: dict[str, int] = {}
-    for path in paths:
+def _validate_trial(path: Path, trial: Path, corpus: Path, relative: Path) -> None:
+    """Run the corpus validator on the trial copy of the case; refuse the file if it finds an error."""
+    glossary = corpus / "glossary.yaml"
+    if glossary.is_file():
+        shutil.copyfile(glossary, trial / "glossary.yaml")
+    errors = [str(p).replace(str(trial), str(corpus)) for p in validate(trial) if p.severity == "error"]
+    if errors:
+        raise CorpusError(f"{path.name}: {relative} would not pass 'kyodo validate', so nothing was changed "
+                          "(fix these and add it again):\n  " + "\n  ".join(errors))
+
+
+def _originals_first(paths: list[Path]) -> list[int]:
+    """Indexes of ``paths`` with case originals (front matter without ``translated_from``) first, so that a
+    new case uploaded as ja.md + en.md validates whatever order the files were picked in."""
+    def is_translation(path: Path) -> bool:
         try:
-            target = add_file(path, settings.corpus)
+            return "translated_from" in read_case_file(path).meta
+        except (CorpusError, OSError):
+            return False
+
+    return sorted(range(len(paths)), key=lambda i: paths[i].suffix.lower() == ".md" and is_translation(paths[i]))
+
+
+def add_files(paths: list[Path], settings: Settings, embedder: Embedder, replace: bool = False,
+              hint: str = REPLACE_HINT) -> tuple[list[FileResult], IndexReport | None]:
+    """Check and store each file, then index once; per-file results (in the order given) and the index run's
+    report (if one ran). ``replace`` and ``hint`` as in ``add_file``."""
+    results: dict[int, FileResult] = {}
+    stored: dict[str, int] = {}
+    for i in _originals_first(paths):
+        path = paths[i]
+        try:
+            target, replaced = add_file(path, settings.corpus, replace, hint)
         except CorpusError as exc:
-            results.append(FileResult(path.name, "rejected", str(exc)))
+            results[i] = FileResult(path.name, "rejected", str(exc))
             continue
-        stored[str(target)] = len(results)
-        results.append(FileResult(path.name, "added", str(target.relative_to(settings.corpus))))
+        stored[str(target)] = i
+        results[i] = FileResult(path.name, "added", f"{target.relative_to(settings.corpus)}{' (replaced)' * replaced}")
+    done = [results[i] for i in range(len(paths))]
     if not stored:
-        return results, None
+        return done, None
     try:
         report = build_index(settings, embedder)
     except KyodoError as exc:  # e.g. another indexer holds the lock: the files wait for the next run
         for i in stored.values():
-            results[i] = FileResult(results[i].name, "stored", f"{results[i].detail}: not indexed yet ({exc})")
-        return results, None
+            done[i] = FileResult(done[i].name, "stored", f"{done[i].detail}: not indexed yet ({exc})")
+        return done, None
     for path, reason in report.failed:
         if path in stored:
             i = stored[path]
-            results[i] = FileResult(results[i].name, "rejected", reason.replace(path, results[i].name))
-    return results, report
+            done[i] = FileResult(done[i].name, "rejected", reason.replace(path, done[i].name))
+    return done, report

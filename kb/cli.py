@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from kb.errors import InputError, KyodoError
+from kb.errors import IndexEmptyError, InputError, KyodoError
 from kb.settings import LANGUAGES, Settings
 
 
@@ -26,12 +26,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_index(args: argparse.Namespace) -> int:
     from indexer.pipeline import build_index
     from kb.embedder import shared_embedder
+    from kb.store import EMPTY_INDEX
 
     settings = _settings(args)
     report = build_index(settings, shared_embedder(settings.embed_model_path))
     for path, reason in report.failed:
         print(f"skipped: {reason}", file=sys.stderr)
     print(report.summary())
+    if not report.chunks:
+        raise IndexEmptyError(EMPTY_INDEX)
     return 0
 
 
@@ -52,22 +55,19 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from indexer.pipeline import build_index
-    from indexer.upload import add_file
+    from indexer.upload import add_files
     from kb.embedder import shared_embedder
 
     settings = _settings(args)
-    added, refused = [], 0
-    for path in args.files:
-        try:
-            added.append(add_file(path, settings.corpus))
-            print(f"added: {path} -> {added[-1]}")
-        except KyodoError as exc:
-            refused += 1
-            print(f"refused: {exc}", file=sys.stderr)
-    if added:
-        print(build_index(settings, shared_embedder(settings.embed_model_path)).summary())
-    return 1 if refused else 0
+    results, report = add_files(args.files, settings, shared_embedder(settings.embed_model_path), args.replace)
+    for result in results:
+        if result.status == "added":
+            print(f"added: {result.name} -> {result.detail}")
+        else:
+            print(f"{'refused' if result.status == 'rejected' else result.status}: {result.detail}", file=sys.stderr)
+    if report:
+        print(report.summary())
+    return 0 if all(r.status == "added" for r in results) else 1
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -105,23 +105,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return validate_main(["--corpus", str(_settings(args).corpus)])
 
 
-def _batch(path: Path) -> list[dict]:
-    from trainer.batch import jsonl_items
-
-    try:
-        content = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read batch file {path}: {exc.strerror}") from exc
-    return [item for _, item in jsonl_items(content, str(path))]
-
-
 def _run(args: argparse.Namespace, one, out: TextIO) -> int:
     """Run ``one(question, lang)`` for the single question or every batch line, printing JSON or text."""
     if args.batch:
-        for item in _batch(args.batch):
-            result = one(item["question"], item.get("lang") or args.lang)
-            print(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False), file=out)
-        return 0
+        from trainer.batch import attempt, read_questions
+
+        failed = 0
+        for item in read_questions(args.batch):
+            result, error = attempt(item, lambda i: one(i.question, i.lang or args.lang))
+            if error:
+                failed += 1
+                print(f"failed: {error}", file=sys.stderr)
+            body = result or {"question": item.question, "error": error}
+            print(json.dumps({"id": item.id, **body}, ensure_ascii=False), file=out)
+        return 1 if failed else 0
     if args.question is None:
         raise InputError("give a QUESTION or --batch FILE.jsonl")
     result = one(args.question, args.lang)
@@ -142,8 +139,8 @@ def _run(args: argparse.Namespace, one, out: TextIO) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from kb.service import KnowledgeBase
 
-    if args.batch and (args.out or args.batch.suffix.lower() != ".jsonl"):
-        from trainer.commands import ask_batch  # CSV or text questions, and CSV/Markdown answers
+    if args.batch:
+        from trainer.commands import ask_batch  # JSONL, CSV or text questions; JSONL, CSV or Markdown answers
 
         return ask_batch(args, _settings(args))
     kb = KnowledgeBase(_settings(args))
@@ -236,6 +233,8 @@ def parser() -> argparse.ArgumentParser:
     add = sub.add_parser("add", help="check files, copy them into the corpus and index them")
     add.add_argument("files", nargs="+", type=Path)
     add.add_argument("--corpus", type=Path)
+    add.add_argument("--replace", action="store_true",
+                     help="replace a file already in the corpus (a case's <lang>.md, a document of the same name)")
     add.set_defaults(func=cmd_add)
     export = sub.add_parser("export", help="back up the index and feedback to a .tar.gz")
     export.add_argument("file", type=Path)

@@ -21,6 +21,10 @@ class IndexMissingError(KyodoError):
     """There is no index to query yet."""
 
 
+class IndexEmptyError(IndexMissingError):
+    """The index exists but holds no chunks (nothing was indexed)."""
+
+
 class IndexBusyError(KyodoError):
     """Another indexer holds the lock."""
 

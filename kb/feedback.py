@@ -6,7 +6,6 @@ A row is stored the moment a thumb is clicked; a comment sent later updates the 
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import sys
@@ -18,6 +17,7 @@ from typing import TextIO
 
 from kb.errors import InputError
 from kb.records import Answer
+from kb.spreadsheet import csv_writer
 
 FILE_NAME = "feedback.sqlite3"  # the name kyodo export/import back up
 RATINGS = ("up", "down", "")
@@ -91,10 +91,9 @@ class FeedbackStore:
         """Write every row as CSV with a header line; return the number of rows."""
         rows = self.all()
         columns = [f.name for f in fields(Feedback)]
-        writer = csv.DictWriter(out, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
+        writer = csv_writer(out)  # comments and questions come from anyone: no cell may run as a formula
+        writer.writerow(columns)
+        writer.writerows([asdict(row)[name] for name in columns] for row in rows)
         return len(rows)
 
 

@@ -13,13 +13,14 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from kb.errors import IndexMissingError
+from kb.errors import IndexEmptyError, IndexMissingError
 from kb.settings import Settings
 
 PREFIX = "kyodo_chunks_"
 POINTER = "kyodo_active"
 POINTER_ID = "active"
 DEFAULT_DATABASE = "default_database"
+EMPTY_INDEX = "The index is empty: put documents in corpus/documents/ and run 'kyodo index'"
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
@@ -81,7 +82,8 @@ def drop_generations(client: chromadb.ClientAPI, keep: set[str]) -> list[str]:
 
 
 def open_collection(settings: Settings) -> chromadb.Collection:
-    """The collection being served; ``IndexMissingError`` when there is none yet."""
+    """The collection being served; ``IndexMissingError`` when there is none yet, ``IndexEmptyError`` when it
+    holds no chunks (BM25 cannot be built over nothing)."""
     where = settings.chroma_url or settings.chroma_dir
     if not settings.chroma_url and not settings.chroma_dir.exists():
         raise IndexMissingError(f"No index at {where}: run 'kyodo index' first")
@@ -89,7 +91,10 @@ def open_collection(settings: Settings) -> chromadb.Collection:
     name = active_generation(client)
     if name is None:
         raise IndexMissingError(f"No index at {where}: run 'kyodo index' first")
-    return client.get_collection(name, embedding_function=None)
+    collection = client.get_collection(name, embedding_function=None)
+    if collection.count() == 0:
+        raise IndexEmptyError(EMPTY_INDEX)
+    return collection
 
 
 def read_all(collection: chromadb.Collection, include: list[str], batch: int = 5000) -> dict[str, list]:

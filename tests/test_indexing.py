@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from indexer.pipeline import build_index
 from kb.settings import Settings
@@ -19,6 +22,20 @@ def test_reindex_of_unchanged_corpus_changes_nothing(store_corpus: Settings, emb
     assert (second.added, second.updated, second.unchanged, second.removed) == (0, 0, 12, 0)
     assert set(open_collection(store_corpus).get()["ids"]) == ids_before
     assert second.chunks == first.chunks
+
+
+def test_the_same_corpus_by_a_relative_absolute_or_symlinked_path_reembeds_nothing(
+        small_corpus: Settings, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = small_corpus.corpus / "documents"
+    documents.mkdir()
+    (documents / "notes.txt").write_text("Catatan Surabaya\n\nSurabaya membagikan keranjang kompos.\n", encoding="utf-8")
+    assert build_index(small_corpus, embedder).added == 13  # absolute, as the fixture gives it
+    monkeypatch.chdir(small_corpus.corpus.parent)
+    link = small_corpus.corpus.parent / "linked-corpus"
+    link.symlink_to(small_corpus.corpus, target_is_directory=True)
+    for spelling in (Path("corpus"), Path("linked-corpus"), Path("./corpus/../corpus")):
+        report = build_index(replace(small_corpus, corpus=spelling), embedder)
+        assert (report.added, report.updated, report.unchanged, report.removed) == (0, 0, 13, 0), spelling
 
 
 def test_deleted_document_disappears_from_the_index(store_corpus: Settings, embedder) -> None:

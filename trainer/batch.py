@@ -3,7 +3,9 @@
 Input is a CSV with a ``question`` column (optional ``id`` and ``lang`` columns), a text file with one
 question per line, or the JSONL of ``kyodo ask --batch`` (``{"id", "question", "lang"?}`` per line).
 Any of ja/en/id/th; a question's language is detected unless the file gives it. A file that cannot
-be used raises ``InputError`` naming the file (and the line) and the fix.
+be used at all raises ``InputError`` naming the file and the fix; a bad line or row (no JSON object, an
+empty question, an unknown language) is an item with its error naming the file and line, and the rest
+of the batch is answered.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
-from kb.errors import InputError, KyodoError
+from kb.errors import IndexMissingError, InputError, KyodoError, ModelMissingError
 from kb.records import Answer
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES
+from kb.spreadsheet import csv_writer
 from trainer.render import md
 from trainer.texts import text
 
@@ -30,11 +33,13 @@ HOWTO = "write one question per line, or a CSV whose header has a 'question' col
 
 @dataclass(frozen=True)
 class BatchQuestion:
-    """One question of a batch, with its id (given, or the line/row number) and language if the file gave one."""
+    """One question of a batch: its id as the file gives it (a JSON number stays a number; else the line or row
+    number), its language if the file gave one, and ``error`` when the item cannot be asked (the rest can)."""
 
-    id: str
+    id: object
     question: str
     lang: str | None = None
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,17 @@ class BatchAnswer:
 def read_questions(path: Path, name: str | None = None) -> list[BatchQuestion]:
     """The questions in ``path`` (``.csv``, ``.jsonl``/``.json``, anything else: one per line).
 
-    ``name`` is how errors refer to the file (an upload's original name rather than its temp path).
+    ``name`` is how errors refer to the file (an upload's original name rather than its temp path). A file that
+    cannot be used at all raises ``InputError``; a bad line or row becomes an item with its ``error``.
     """
     name = name or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read the file ({exc.strerror})") from exc
+    if b"\x00" in raw:
+        raise InputError(f"{name}: not a text file (it holds binary data); save the questions as UTF-8 CSV, "
+                         "text or JSONL")
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -76,11 +85,19 @@ def read_questions(path: Path, name: str | None = None) -> list[BatchQuestion]:
     return items
 
 
-def _language(value: str | None, where: str) -> str | None:
-    code = (value or "").strip().lower()
-    if code and code not in LANGUAGES:
-        raise InputError(f"{where}: language {code!r} is not one of {', '.join(LANGUAGES)} (leave it empty to detect it)")
-    return code or None
+def _item(ident: object, question: object, lang: object, where: str) -> BatchQuestion:
+    """A question as a file gives it, or the item's error naming ``where`` (file:line) and the fix."""
+    text_of = question.strip() if isinstance(question, str) else ""
+    code = lang.strip().lower() if isinstance(lang, str) else lang
+    if not isinstance(question, str):
+        error = f'{where}: needs a "question" string, e.g. {{"id": "q1", "question": "..."}}'
+    elif not text_of:
+        error = f"{where}: the question is empty (write a question, or delete the line)"
+    elif code and code not in LANGUAGES:
+        error = f"{where}: language {code!r} is not one of {', '.join(LANGUAGES)} (leave it empty to detect it)"
+    else:
+        return BatchQuestion(ident, text_of, code or None)
+    return BatchQuestion(ident, text_of, None, error)
 
 
 def _csv(content: str, name: str) -> list[BatchQuestion]:
@@ -96,34 +113,48 @@ def _csv(content: str, name: str) -> list[BatchQuestion]:
     column = {key: header.index(key) for key in ("id", "question", "lang", "language") if key in header}
     items = []
     for row_number, row in enumerate(reader, 2):
-        cell = row[column["question"]].strip() if len(row) > column["question"] else ""
-        if not cell:
+        if not any(cell.strip() for cell in row):  # blank rows, as spreadsheets leave at the end
             continue
+        cell = row[column["question"]] if len(row) > column["question"] else ""
         given = next((row[column[k]] for k in ("lang", "language") if k in column and len(row) > column[k]), None)
         ident = row[column["id"]].strip() if "id" in column and len(row) > column["id"] else ""
-        items.append(BatchQuestion(ident or str(row_number - 1), cell, _language(given, f"{name}:{row_number}")))
-    return items
-
-
-def jsonl_items(content: str, name: str) -> list[tuple[int, dict]]:
-    """Each non-blank line's number and JSON object; every object must hold a "question" string."""
-    items = []
-    for number, line in enumerate(content.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{number}: not a JSON object ({exc.msg}); write one {{\"id\", \"question\"}} per line") from exc
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise InputError(f"{name}:{number}: needs a \"question\" string, e.g. {{\"id\": \"q1\", \"question\": \"...\"}}")
-        items.append((number, item))
+        items.append(_item(ident or str(row_number - 1), cell, given, f"{name}:{row_number}"))
     return items
 
 
 def _jsonl(content: str, name: str) -> list[BatchQuestion]:
-    return [BatchQuestion(str(item.get("id") or number), item["question"], _language(item.get("lang"), f"{name}:{number}"))
-            for number, item in jsonl_items(content, name) if item["question"].strip()]
+    """One item per non-blank line, ``{"id", "question", "lang"?}``; a line that is not one is an item's error."""
+    items = []
+    for number, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            items.append(BatchQuestion(str(number), "", None, f'{where}: not a JSON object ({exc.msg}); write one '
+                                                              '{"id", "question"} per line'))
+            continue
+        if not isinstance(item, dict):
+            item = {"question": None}
+        items.append(_item(item["id"] if "id" in item else str(number), item.get("question"), item.get("lang"), where))
+    return items
+
+
+T = TypeVar("T")
+
+
+def attempt(item: BatchQuestion, one: Callable[[BatchQuestion], T]) -> tuple[T | None, str]:
+    """``one(item)``, or ``None`` and the item's error: a bad item or a failed question does not stop a batch,
+    but a missing or empty index or model, which every question would hit, does (it is raised)."""
+    if item.error:
+        return None, item.error
+    try:
+        return one(item), ""
+    except (IndexMissingError, ModelMissingError):
+        raise
+    except KyodoError as exc:
+        return None, str(exc)
 
 
 def answer_all(kb: KnowledgeBase, items: list[BatchQuestion], lang: str | None = None,
@@ -133,10 +164,8 @@ def answer_all(kb: KnowledgeBase, items: list[BatchQuestion], lang: str | None =
     for done, item in enumerate(items):
         if progress:
             progress(done, len(items))
-        try:
-            yield BatchAnswer(item, kb.ask(item.question, item.lang or lang, k, mode))
-        except KyodoError as exc:
-            yield BatchAnswer(item, None, str(exc))
+        answer, error = attempt(item, lambda i: kb.ask(i.question, i.lang or lang, k, mode))
+        yield BatchAnswer(item, answer, error)
     if progress:
         progress(len(items), len(items))
 
@@ -151,7 +180,7 @@ def _quotes(answer: Answer) -> str:
 
 def write_csv(results: list[BatchAnswer], out: TextIO) -> None:
     """One row per question; sources and quoted sentences one per line within their cells."""
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # cells starting with = + - @ are neutralised: questions come from anyone
     writer.writerow(CSV_COLUMNS)
     for result in results:
         a = result.answer
@@ -165,7 +194,7 @@ def write_markdown(results: list[BatchAnswer], out: TextIO, lang: str = "en") ->
     out.write(f"# {text('batch_title', lang)}\n")
     for result in results:
         a = result.answer
-        out.write(f"\n## {md(result.item.id)}. {md(result.item.question)}\n\n")
+        out.write(f"\n## {md(str(result.item.id))}. {md(result.item.question)}\n\n")
         if a is None:
             out.write(f"**{md(result.error)}**\n")
             continue

@@ -80,7 +80,10 @@ def write_pack(pack: Pack, out: Path, pdf: bool = True) -> list[Path]:
 
 
 def ask_batch(args: argparse.Namespace, settings: Settings) -> int:
-    """``kyodo ask --batch FILE [--out answers.csv|.md|.jsonl]``: JSONL on stdout when there is no --out."""
+    """``kyodo ask --batch FILE [--out answers.csv|.md|.jsonl]``: JSONL on stdout when there is no --out.
+
+    A bad item or a failed question is recorded for that item (and named on stderr); the rest are answered,
+    and the exit code is 1 when any item failed."""
     from kb.service import KnowledgeBase
     from trainer.batch import answer_all, check_output, read_questions, write, write_jsonl
 
@@ -97,6 +100,8 @@ def ask_batch(args: argparse.Namespace, settings: Settings) -> int:
     results = []
     for result in answer_all(kb, items, args.lang, progress, args.k, args.mode):
         results.append(result)
+        if result.error:
+            print(f"failed: {result.error}", file=sys.stderr, flush=True)
         if not args.out:
             write_jsonl([result], sys.stdout)
     seconds = time.perf_counter() - started
