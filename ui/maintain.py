@@ -50,6 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
                   "th": "เข้าสู่ระบบในชื่อ {name}"},
     "logged_out": {"ja": "ログアウトしました", "en": "Logged out", "id": "Sudah keluar", "th": "ออกจากระบบแล้ว"},
     "files": {"ja": "追加する文書", "en": "Documents to add", "id": "Dokumen yang ditambahkan", "th": "เอกสารที่จะเพิ่ม"},
+    "replace": {"ja": "既存の事例・文書を置き換える", "en": "Replace an existing case or document",
+                "id": "Ganti kasus atau dokumen yang sudah ada", "th": "แทนที่กรณีศึกษาหรือเอกสารที่มีอยู่"},
     "add": {"ja": "追加して索引に加える", "en": "Add and index", "id": "Tambah dan indeks", "th": "เพิ่มและทำดัชนี"},
     "results": {"ja": "結果", "en": "Results", "id": "Hasil", "th": "ผลลัพธ์"},
     "file": {"ja": "ファイル", "en": "File", "id": "Berkas", "th": "ไฟล์"},
@@ -101,6 +103,8 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         who = gr.Markdown("", elem_id="k-who")
         files = gr.File(file_count="multiple", file_types=FILE_TYPES, type="filepath", label=text("files", "en"),
                         elem_id="k-files")
+        # Off by default: a file whose case or name is already in the corpus is refused unless this is ticked.
+        replace = gr.Checkbox(False, label=text("replace", "en"), elem_id="k-replace")
         add = gr.Button(text("add", "en"), variant="primary", elem_id="k-add")
         results = gr.Dataframe(result_table([], "en"), interactive=False, wrap=True, label=text("results", "en"),
                                elem_id="k-results")
@@ -118,7 +122,7 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         gate.logout(session)
         return "", text("logged_out", lang)
 
-    def do_add(paths: list[str] | None, session: str, lang: str) -> tuple[dict[str, list], str]:
+    def do_add(paths: list[str] | None, replace_existing: bool, session: str, lang: str) -> tuple[dict[str, list], str]:
         try:
             gate.check(session)  # before anything is read or written
         except AuthError as exc:
@@ -129,7 +133,8 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
             raise gr.Error(text("too_many", lang, max=MAX_FILES))
         backend.wait()  # the first index build (on a fresh start) must finish before we add to it
         try:
-            outcome, report = add_files([Path(p) for p in paths], backend.settings, backend.kb.embedder)
+            outcome, report = add_files([Path(p) for p in paths], backend.settings, backend.kb.embedder,
+                                        bool(replace_existing), f"tick '{text('replace', lang)}' to replace it")
         except KyodoError as exc:
             raise gr.Error(str(exc)) from exc
         return result_table(outcome, lang), text("index", lang, summary=report.summary()) if report else ""
@@ -140,13 +145,14 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
                 howto: gr.Markdown(text("unconfigured", lang), visible=not configured()),
                 user: gr.Textbox(label=text("user", lang)), password: gr.Textbox(label=text("password", lang)),
                 login: gr.Button(text("login", lang)), logout: gr.Button(text("logout", lang)),
-                files: gr.File(label=text("files", lang)), add: gr.Button(text("add", lang)),
+                files: gr.File(label=text("files", lang)), replace: gr.Checkbox(label=text("replace", lang)),
+                add: gr.Button(text("add", lang)),
                 results: gr.Dataframe(result_table([], lang), label=text("results", lang))}
 
     login.click(do_login, [user, password, page], [token, who, password], api_name="login")
     logout.click(do_logout, [token, page], [token, who], api_name="logout")
     # One upload at a time: indexing takes the index lock and most of the CPU.
-    add.click(do_add, [files, token, page], [results, summary], api_name="add_documents",
+    add.click(do_add, [files, replace, token, page], [results, summary], api_name="add_documents",
               concurrency_limit=1, concurrency_id="maintain")
-    page.change(relabel, page, [tab, intro, howto, user, password, login, logout, files, add, results],
+    page.change(relabel, page, [tab, intro, howto, user, password, login, logout, files, replace, add, results],
                 api_visibility="private")
