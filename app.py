@@ -290,24 +290,7 @@ def launch(settings: Settings | None = None, host: str = "127.0.0.1", port: int 
     return app
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
-    """Serve until interrupted (``kyodo serve`` and ``python app.py``), logging warm-up to stderr."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    try:
-        launch(settings, host, port)
-    except OSError as exc:
-        if "empty port" not in str(exc):
-            raise
-        raise KyodoError(f"cannot listen on {host}:{port}: the port is in use (pass --port with another number)") from exc
-    return 0
+if __name__ == "__main__":  # ``python app.py [--host H] [--port P]`` is exactly ``kyodo serve``
+    from cli.main import main
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``python app.py [--host H] [--port P]``: exactly ``kyodo serve`` (same options, same error messages)."""
-    from kb.cli import main as kyodo
-
-    return kyodo(["serve", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(["serve", *sys.argv[1:]]))

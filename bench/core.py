@@ -20,15 +20,11 @@ from pathlib import Path
 
 import yaml
 
+from bench.measure import percentile
 from indexer.pipeline import build_index
 from kb.embedder import shared_embedder
 from kb.service import KnowledgeBase
 from kb.settings import Settings
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -49,7 +45,7 @@ def main() -> None:
         results["reindex_unchanged_s"] = build_index(settings, embedder).seconds
         env = {**os.environ, "KYODO_HOME": str(home), "KYODO_EMBED_MODEL": settings.embed_model}
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "kb.cli", "ask", "Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "--json"],
+        subprocess.run([sys.executable, "-m", "cli.main", "ask", "Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "--json"],
                        env=env, check=True, capture_output=True)
         results["cold_start_to_first_answer_s"] = time.perf_counter() - started
         kb = KnowledgeBase(settings, embedder)

@@ -11,7 +11,6 @@ hits: the figures are for distinct questions. Leaves out: think time, page loads
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from urllib.parse import urlparse
 
 from gradio_client import Client
 
-from bench.scale import percentile, rss_mb
+from bench.measure import free_port, percentile, rss_mb
 from evals.gold import GOLD, load_gold
 from kb.errors import InputError, KyodoError
 from kb.settings import LANGUAGES
@@ -86,18 +85,12 @@ def ask(client: Client, question: str) -> dict:
     return answer
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def served(env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """``kyodo serve`` in a child process on a free 127.0.0.1 port, warmed up; its URL and pid."""
-    port = _free_port()
+    port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="kyodo-load-server-", suffix=".log", delete=False)
-    process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -22,23 +22,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from bench.measure import free_port, percentile, rss_mb
 from kb.embedder import Embedder, document_text, shared_embedder
 from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import new_generation, open_client, open_collection, set_active_generation
 
 BATCH = 1000
-
-
-def rss_mb(pid: int | None = None) -> float:
-    """Resident memory of a process (this one by default), from /proc."""
-    status = Path(f"/proc/{pid or 'self'}/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def embed_rate(embedder: Embedder, texts: list[str]) -> float:
@@ -91,9 +81,7 @@ def measure(settings: Settings, embedder: Embedder, questions: list[tuple[str, s
 
 
 def chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(path),
                                 "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,7 +10,6 @@ the page requested anything off the machine. It leaves ``docs/`` alone: copy a P
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import time
 from pathlib import Path
@@ -19,15 +18,10 @@ from selenium.webdriver.common.by import By
 
 from app import launch
 from bench.browser import Browser
+from bench.measure import free_port
 from kb.settings import LANGUAGES, Settings
 from ui.backend import Backend
 from ui.texts import EXAMPLES
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def capture(url: str, out: Path, languages: list[str]) -> tuple[dict[str, float], float, list[str]]:

@@ -20,7 +20,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from evals.metrics import dedupe
-from evals.systems import RANK_DEPTH, Run
+from evals.records import RANK_DEPTH, Run
 from kb.embedder import Embedder
 from kb.llama_embedding import KyodoEmbedding
 from kb.records import Answer, Citation

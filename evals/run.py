@@ -18,10 +18,11 @@ from pathlib import Path
 from evals.baseline import LlamaIndexBaseline
 from evals.calibrate import Calibration, calibrate
 from evals.chart import draw
-from evals.gold import GOLD, Case, cases, load_gold, spread
+from evals.gold import GOLD, Case, cases, load_gold, split, spread
 from evals.report import render
 from evals.score import CaseScore, Figures, score_case, summarise_all
-from evals.systems import GENERATIVE, SYSTEMS, System, make_systems
+from evals.records import GENERATIVE, SYSTEMS, System
+from evals.systems import make_systems
 from kb.service import KnowledgeBase
 from kb.settings import Settings
 
@@ -79,12 +80,13 @@ def _calibration(scores: list[CaseScore], current: float) -> Calibration | None:
 
 def run_eval(settings: Settings, out: Path, system_names: list[str] | None = None, limit: int | None = None,
              gold_path: Path = GOLD, log: Callable[[str], None] = lambda _: None,
-             sample: int | None = None) -> EvalResult:
-    """The whole run: ``limit`` keeps the first N gold items, ``sample`` N items spread over the kinds
-    (``evals.gold.spread``); either way each item is asked in every language."""
+             sample: int | None = None, half: str = "all") -> EvalResult:
+    """The whole run: ``half`` (dev, test or all) picks the gold items (``evals.gold.split``), ``limit`` keeps
+    the first N of them, ``sample`` N spread over the kinds (``evals.gold.spread``); each is asked in every language."""
     started = time.perf_counter()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    items = load_gold(gold_path)[:limit]
+    items = load_gold(gold_path)
+    items = (items if half == "all" else split(items, half))[:limit]
     items = spread(items, sample) if sample is not None else items
     gold = cases(items)
     kb = KnowledgeBase(settings)

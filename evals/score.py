@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from evals.answering import fact_first, partial_correct
 from evals.gold import Case
 from evals.metrics import (citation_precision, citation_validity, fact_recall, hit_at, language_match, mean,
                            missing_facts, ndcg_at, percentile, precision_recall, reciprocal_rank)
-from evals.systems import Generation, Run
+from evals.records import Generation, Run
 
-IN_SCOPE = ("hit@1", "hit@5", "mrr", "ndcg@10", "fact_recall", "citation_precision", "citation_validity",
-            "language_match", "answer_rate", "verification_failed")
-METRICS = (*IN_SCOPE, "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms",
-           "answer_chars_p50")
+IN_SCOPE = ("hit@1", "hit@5", "mrr", "ndcg@10", "fact_recall", "fact_first", "citation_precision",
+            "citation_validity", "language_match", "answer_rate", "false_refusal", "verification_failed")
+# Over out-of-scope cases: an answer given anyway, and whether a near-topic one was declined citing its case.
+OUT_OF_SCOPE = ("false_answer", "partial_correct")
+METRICS = (*IN_SCOPE, *OUT_OF_SCOPE, "abstention_precision", "abstention_recall", "latency_p50_ms",
+           "latency_p95_ms", "answer_chars_p50")
 ALL = "all"
 Figures = dict[str, float | None]
 
@@ -58,9 +61,14 @@ def score_case(system: str, case: Case, run: Run) -> CaseScore:
                    "citation_precision": citation_precision(cited, gold),
                    "citation_validity": citation_validity(answer.citations),
                    "language_match": language_match(answer, case.lang),
+                   "fact_first": fact_first(answer.answer, case.facts),
                    "answer_rate": float(not answer.abstained),
+                   "false_refusal": float(answer.abstained),
                    # Only answers a model wrote count: "extractive" means no model ran (abstained, or no model).
                    "verification_failed": None if answer.mode == "extractive" else float(answer.mode == "fallback")}
+    else:
+        metrics = {"false_answer": float(not answer.abstained),
+                   "partial_correct": partial_correct(answer.abstained, cited, case.near)}
     return CaseScore(system, case.item_id, case.kind, case.lang, case.question, list(case.gold), case.abstain,
                      answer.abstained, answer.answer, answer.language, run.ranking[:10], cited, run.top_similarity,
                      run.latency_ms, metrics, missing_facts(answer.answer, case.facts) if not case.abstain else [],
@@ -71,6 +79,7 @@ def score_case(system: str, case: Case, run: Run) -> CaseScore:
 def summarise(scores: list[CaseScore]) -> Figures:
     """Every metric over a group of case scores (one system, one language or all)."""
     figures: Figures = {name: mean(s.metrics.get(name) for s in scores if not s.out_of_scope) for name in IN_SCOPE}
+    figures.update({name: mean(s.metrics.get(name) for s in scores if s.out_of_scope) for name in OUT_OF_SCOPE})
     precision, recall = precision_recall([s.abstained for s in scores], [s.out_of_scope for s in scores])
     latencies = [s.latency_ms for s in scores]
     figures.update({"abstention_precision": precision, "abstention_recall": recall,

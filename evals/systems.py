@@ -1,7 +1,8 @@
 """The systems under evaluation behind one method, ``run(question) -> Run``: Kyodo in its three retrieval modes,
 and ``kyodo-generative`` (hybrid retrieval, the local model writing the answer, timed per call).
 
-The llama-index baseline lives in ``evals.baseline``; ``make_systems`` builds any of them by name.
+The llama-index baseline lives in ``evals.baseline``; ``make_systems`` builds any of them by name. Their
+records (``Run``, ``System``) and names are ``evals.records``.
 ``kyodo-generative`` takes ~30 s a question on 2 cores, so it runs only when named.
 """
 
@@ -11,33 +12,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 from evals.metrics import dedupe
+from evals.records import CHOICES, GENERATIVE, KYODO_MODES, RANK_DEPTH, Generation, Run, System
 from kb.errors import InputError
 from kb.generate import Generator, shared_generator
 from kb.prompt import Prompt
-from kb.records import Answer
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES
-
-# Passages retrieved for the ranking metrics; enough for ten distinct documents in most cases.
-RANK_DEPTH = 30
-KYODO_MODES = {"kyodo-hybrid": "hybrid", "dense-only": "dense", "keyword-only": "keyword"}
-SYSTEMS = (*KYODO_MODES, "llamaindex-baseline")
-GENERATIVE = "kyodo-generative"
-CHOICES = (*SYSTEMS, GENERATIVE)
-
-
-@dataclass(frozen=True)
-class Generation:
-    """One model call as timed: prompt processing up to the first piece, then the generated tokens."""
-
-    text: str
-    prompt_tokens: int
-    prompt_s: float
-    tokens: int
-    gen_s: float
 
 
 @dataclass
@@ -59,25 +41,6 @@ class Counting:
             end = time.perf_counter()
             self.calls.append(Generation(text, self.tokens(prompt.system + prompt.user), (first or end) - started,
                                          self.tokens(text), end - (first or end)))
-
-
-@dataclass(frozen=True)
-class Run:
-    """What a system did with one question: its answer, its document ranking and the evidence for abstaining."""
-
-    answer: Answer
-    ranking: list[str]
-    top_similarity: float
-    latency_ms: float
-    generation: Generation | None = None
-
-
-class System(Protocol):
-    """A question-answering system as the evaluation sees it."""
-
-    name: str
-
-    def run(self, question: str) -> Run: ...
 
 
 class KyodoSystem:

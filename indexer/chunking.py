@@ -58,5 +58,6 @@ def chunk_document(doc: Document, groups: list[tuple[int, int]], tokenize: Calla
         for k, piece in enumerate(pieces):
             suffix = f"s{k}" if len(pieces) > 1 else ""
             chunk_id = f"{doc.doc_id}/{doc.lang}/p{first}-{last}{suffix}"
-            chunks.append(Chunk(chunk_id, doc.doc_id, doc.lang, doc.title, piece, first, last, doc.meta))
+            chunks.append(Chunk(chunk_id, doc.doc_id, doc.lang, doc.title, piece, first, last, doc.facts, doc.path,
+                                passage_text=text))
     return chunks

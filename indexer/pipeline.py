@@ -12,7 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from indexer.chunking import OVERLAP, TOKEN_BUDGET, chunk_document, group_paragr
 from indexer.lock import index_lock
 from indexer.readers import corpus_files, corpus_key, read_document, stray_files
 from indexer.sentences import embed_sentences
+from kb.codec import chunk_metadata, document_from, document_metadata
 from kb.embedder import Embedder
 from kb.errors import CorpusError
 from kb.llama_embedding import KyodoEmbedding
@@ -78,7 +79,7 @@ def paragraph_groups(documents: list[Document]) -> dict[str, list[tuple[int, int
         by_id.setdefault(doc.doc_id, []).append(doc)
     groups = {}
     for versions in by_id.values():
-        original = next((d for d in versions if "translated_from" not in d.meta), versions[0])
+        original = next((d for d in versions if d.facts.is_original), versions[0])
         shared = group_paragraphs(original.paragraphs, original.lang)
         for doc in versions:
             aligned = len(doc.paragraphs) == len(original.paragraphs)
@@ -88,8 +89,9 @@ def paragraph_groups(documents: list[Document]) -> dict[str, list[tuple[int, int
 
 def to_llama(doc: Document, groups: list[tuple[int, int]]) -> LlamaDocument:
     """A llama-index document keyed ``<doc_id>/<lang>``; our id goes in ``doc`` (llama-index owns ``doc_id``)."""
-    metadata = {**doc.meta, "doc": doc.doc_id, "lang": doc.lang, "title": doc.title, "path": doc.path,
-                "paragraphs": json.dumps(doc.paragraphs, ensure_ascii=False), "groups": json.dumps(groups), "chunking": CHUNKING_VERSION}
+    # The metadata is part of the document's hash: its keys and their order are kept as they have always been.
+    metadata = {**document_metadata(doc), "paragraphs": json.dumps(doc.paragraphs, ensure_ascii=False),
+                "groups": json.dumps(groups), "chunking": CHUNKING_VERSION}
     return LlamaDocument(id_=doc.key, text="\n\n".join(doc.paragraphs), metadata=metadata)
 
 
@@ -105,14 +107,10 @@ class ChunkTransform(TransformComponent):
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         out: list[BaseNode] = []
         for node in nodes:
-            meta = dict(node.metadata)
-            paragraphs, groups = json.loads(meta.pop("paragraphs")), [tuple(g) for g in json.loads(meta.pop("groups"))]
-            meta.pop("chunking")
-            doc = Document(meta["doc"], meta["lang"], meta["title"], paragraphs, meta["path"], meta)
+            paragraphs, groups = json.loads(node.metadata["paragraphs"]), [tuple(g) for g in json.loads(node.metadata["groups"])]
+            doc = document_from(node.metadata, paragraphs)
             for chunk in chunk_document(doc, groups, self._count_tokens):
-                chunk_meta = {**meta, "first": chunk.first, "last": chunk.last, "passage": chunk.passage,
-                              "passage_text": "\n\n".join(paragraphs[chunk.first:chunk.last + 1]),
-                              "tokens": " ".join(tokenize(chunk.text, chunk.lang))}
+                chunk_meta = chunk_metadata(replace(chunk, tokens=" ".join(tokenize(chunk.text, chunk.lang))))
                 text_node = TextNode(
                     id_=chunk.chunk_id, text=chunk.text, metadata=chunk_meta,
                     excluded_embed_metadata_keys=[k for k in chunk_meta if k not in EMBED_KEYS],

@@ -15,22 +15,21 @@ from pathlib import Path
 from indexer.corpus import read_case_file, split_paragraphs
 from kb.errors import CorpusError
 from kb.language import detect_language
-from kb.records import Document
+from kb.codec import TAGS
+from kb.records import Document, Facts
 
 SUFFIXES = (".md", ".txt", ".pdf", ".docx", ".html", ".htm")
 INDEXED = ("cases", "documents")
 # The corpus's own files: its guides, the glossary and the Japanese source text the cases were cut from.
 NOT_INDEXED = ("README.md", "TRANSLATING.md", "glossary.yaml", "source")
-FLAT_FIELDS = ("source", "translated_from")
-LIST_FIELDS = ("cities", "countries", "topics", "years")
 
 
-def _flat(meta: dict) -> dict:
-    """Front matter as flat strings (Chroma stores no lists): lists become comma-joined."""
-    flat = {name: str(meta[name]) for name in FLAT_FIELDS if meta.get(name) is not None}
-    for name in LIST_FIELDS:
-        flat[name] = ",".join(str(v) for v in meta.get(name) or [])
-    return flat
+def _facts(meta: dict) -> Facts:
+    """A case's front matter as typed facts: every tag field given (empty when the file leaves it out)."""
+    def text(name: str) -> str | None:
+        return None if meta.get(name) is None else str(meta[name])
+
+    return Facts(text("source"), text("translated_from"), *(tuple(str(v) for v in meta.get(name) or []) for name in TAGS))
 
 
 def read_case(path: Path) -> Document:
@@ -42,7 +41,7 @@ def read_case(path: Path) -> Document:
     if not case.paragraphs:
         raise CorpusError(f"{path}: has no text after the front matter (add the case study's paragraphs)")
     return Document(case.meta["id"], case.meta["lang"], case.meta["title"],
-                    [p.text for p in case.paragraphs], str(path), _flat(case.meta))
+                    [p.text for p in case.paragraphs], str(path), _facts(case.meta))
 
 
 def _slug(path: Path, root: Path) -> str:
@@ -81,7 +80,7 @@ def read_plain(path: Path, root: Path) -> Document:
         raise CorpusError(f"{path}: has no text (the file is empty)")
     title = paragraphs[0].split("\n")[0].lstrip("# ").strip()[:120] or path.stem
     lang = detect_language(" ".join(paragraphs)[:2000]).lang
-    return Document(_slug(path, root), lang, title, paragraphs, str(path), {"source": path.name})
+    return Document(_slug(path, root), lang, title, paragraphs, str(path), Facts(source=path.name))
 
 
 def read_document(path: Path, root: Path) -> Document:

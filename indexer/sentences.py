@@ -15,7 +15,7 @@ from kb.sentence_vectors import SentenceVectors
 def embed_sentences(documents: list[Document], groups: dict[str, list[tuple[int, int]]],
                     vectors: SentenceVectors) -> int:
     """Store the vectors of every passage sentence not stored yet; return how many were embedded."""
-    originals = {doc.doc_id: doc for doc in documents if "translated_from" not in doc.meta}
+    originals = {doc.doc_id: doc for doc in documents if doc.facts.is_original}
     pairs: list[tuple[str, str]] = []
     for doc in documents:
         original = originals.get(doc.doc_id, doc)

@@ -18,15 +18,13 @@ import pycountry
 
 from indexer.corpus import CaseFile, read_case_file
 from kb.errors import CorpusError
-from kb.glossary import Term, load_glossary
+from kb.glossary import Term, load_glossary, mentions
 from kb.numbers import numbers
 from kb.settings import LANGUAGES
+from kb.vocabulary import TOPICS
 
-TOPICS = ("waste", "composting", "recycling", "water", "sewerage", "air", "energy/low-carbon",
-          "training", "business", "network", "policy")
 SHARED_FIELDS = ("id", "cities", "countries", "topics", "years", "source")
 CASE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-KATAKANA = "ァ-ヺー"
 
 
 @dataclass(frozen=True)
@@ -41,20 +39,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
         return f"{where}: {self.severity}: {self.message}"
-
-
-def _pattern(form: str, whole_word: bool) -> re.Pattern[str]:
-    """Match a name; katakana and Latin names only as whole words (タイ is not in タイムテーブル)."""
-    left = right = ""
-    if re.match(f"[{KATAKANA}]", form):
-        left = f"(?<![{KATAKANA}])"
-    if re.search(f"[{KATAKANA}]$", form):
-        right = f"(?![{KATAKANA}])"
-    if re.match("[A-Za-z]", form):
-        left = "(?<![A-Za-z])"
-    if whole_word and re.search("[A-Za-z0-9]$", form):
-        right = "(?![A-Za-z])"
-    return re.compile(left + re.escape(form) + right, re.IGNORECASE)
 
 
 def check_meta(case: CaseFile) -> list[Problem]:
@@ -121,13 +105,11 @@ def check_translation(original: CaseFile, translation: CaseFile, glossary: list[
             problems.append(Problem(path, dst.line, f"paragraph {dst.index + 1} lacks the number {number} of "
                                     f"{original.path.name}:{src.line} (write it with digits)"))
         for term in glossary:
-            if lang not in term.forms or not any(
-                _pattern(f, whole_word=True).search(src.text) for f in term.forms.get(source_lang, [])
-            ):
+            if lang not in term.forms or not any(mentions(src.text, f) for f in term.forms.get(source_lang, [])):
                 continue
             expected = term.forms[lang][0]
-            if not _pattern(expected, whole_word=False).search(dst.text):
-                named = next(f for f in term.forms[source_lang] if _pattern(f, True).search(src.text))
+            if not mentions(dst.text, expected, whole_word=False):
+                named = next(f for f in term.forms[source_lang] if mentions(src.text, f))
                 problems.append(Problem(path, dst.line, f"paragraph {dst.index + 1} translates {named!r} "
                                         f"but lacks the glossary form {expected!r} (use it as in glossary.yaml)"))
     return problems

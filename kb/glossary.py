@@ -1,12 +1,19 @@
-"""The corpus glossary: proper names in ja/en/id/th, for validation and for matching names across scripts."""
+"""The corpus glossary: proper names in ja/en/id/th, for validation and for matching names across scripts.
+
+``mentions`` is the one name matcher (the validator's, retrieval's and the generated answers' check): a Latin or
+katakana name counts only as a whole word, so タイ (Thailand) is not in タイプ nor Bago in Bagong.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+KATAKANA = "ァ-ヺー"
 
 
 @dataclass(frozen=True)
@@ -29,19 +36,36 @@ def names_in(text: str, lang: str, glossary: list[Term]) -> list[str]:
 
     A Thai question that writes "Bago" in Latin letters gets "บาโก" for Thai keyword matching.
     """
-    lowered = text.lower()
     found = []
     for term in glossary:
         if lang not in term.forms:
             continue
         for forms in term.forms.values():
-            if any(_mentions(lowered, form.lower()) for form in forms):
+            if any(mentions(text, form) for form in forms):
                 found.append(term.forms[lang][0])
                 break
     return found
 
 
-def _mentions(text: str, form: str) -> bool:
-    if form.isascii():
-        return re.search(rf"(?<![a-z]){re.escape(form)}(?![a-z])", text) is not None
-    return form in text
+def mentions(text: str, form: str, whole_word: bool = True) -> bool:
+    """Whether ``text`` names ``form``, ignoring case; ``whole_word=False`` lets a Latin name run on into a suffix
+    (a translation may write "Bago's" or "Cebuano" where the original names the city).
+
+    >>> mentions("タイのバンコク", "タイ"), mentions("タイプ別", "タイ"), mentions("in BAGO.", "Bago")
+    (True, False, True)
+    """
+    return _pattern(form, whole_word).search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _pattern(form: str, whole_word: bool) -> re.Pattern[str]:
+    left = right = ""
+    if re.match(f"[{KATAKANA}]", form):
+        left = f"(?<![{KATAKANA}])"
+    if re.search(f"[{KATAKANA}]$", form):
+        right = f"(?![{KATAKANA}])"
+    if re.match("[A-Za-z]", form):
+        left = "(?<![A-Za-z])"
+    if whole_word and re.search("[A-Za-z0-9]$", form):
+        right = "(?![A-Za-z])"
+    return re.compile(left + re.escape(form) + right, re.IGNORECASE)

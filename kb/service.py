@@ -14,9 +14,10 @@ from kb.embedder import Embedder, shared_embedder
 from kb.errors import InputError
 from kb.generate import Generator, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
-from kb.evidence import IdfTable, gather
+from kb.evidence import gather
 from kb.glossary import load_glossary, names_in
 from kb.language import detect_language, resolve_language
+from kb.library import Library
 from kb.mentions import Mentions
 from kb.messages import message
 from kb.question import Question, analyse
@@ -48,7 +49,6 @@ class KnowledgeBase:
         self._generator = generator
         self.glossary = load_glossary(settings.corpus / "glossary.yaml")
         self._retriever: HybridRetriever | None = None
-        self._idf: IdfTable | None = None
         self._mentions: Mentions | None = None
         self.sentence_vectors = SentenceVectors(settings.sentence_vectors_path, self.embedder, settings.embed_model)
         self._lock = threading.Lock()
@@ -59,13 +59,15 @@ class KnowledgeBase:
         with self._lock:
             if self._retriever is None or self._retriever.is_stale():
                 retriever = HybridRetriever(self.settings, self.embedder, self.glossary)
-                tokens: dict[str, list[list[str]]] = {}
-                for chunk in retriever.chunks.values():
-                    tokens.setdefault(chunk.lang, []).append(chunk.meta["tokens"].split())
-                self._idf = IdfTable(tokens)
-                self._mentions = Mentions(text for texts in retriever.passage_texts.values() for text in texts.values())
+                texts = retriever.library.passage_texts.values()
+                self._mentions = Mentions(text for by_lang in texts for text in by_lang.values())
                 self._retriever = retriever
             return self._retriever
+
+    @property
+    def library(self) -> Library:
+        """The corpus of the index being served (titles, cases, passage texts), reloaded with it."""
+        return self.retriever.library
 
     def search(self, question: str, lang: str | None = None, k: int | None = None,
                mode: str = "hybrid", where: dict[str, list[str]] | None = None) -> tuple[str, list[Passage]]:
@@ -109,12 +111,13 @@ class KnowledgeBase:
         retrieved = time.perf_counter()
         note = "" if detection.supported else message("unsupported", "en", detected=detection.detected)
         top = max((p.best.similarity for p in passages), default=0.0)
-        unknown = [place for place in question.places if not self._mentions.mentions(place)]
+        unknown = [place.name(detection.lang) for place in question.places if not self._mentions.mentions(place)]
+        unknown += [code for code in question.codes if not self._mentions.writes(code)]
         if unknown:
-            answer = self._abstain(question, detection.lang, passages, note, retriever,
-                                   message("unknown_place", detection.lang, place=unknown[0].name(detection.lang)))
+            answer = self._abstain(question, detection.lang, passages, note, retriever.library,
+                                   message("unknown_place", detection.lang, place=unknown[0]))
         elif top < self.settings.abstain_below:
-            answer = self._abstain(question, detection.lang, passages, note, retriever)
+            answer = self._abstain(question, detection.lang, passages, note, retriever.library)
         else:
             answer = self._compose(question, detection.lang, passages, note, retriever)
             if answer.abstained:
@@ -122,7 +125,7 @@ class KnowledgeBase:
             elif self.settings.llm != "off" and detection.lang not in self.settings.llm_languages:
                 answer.note = " ".join(filter(None, [note, message("llm_language", detection.lang)]))
             elif self.settings.llm != "off":
-                for piece in self.generative.stream(text, detection.lang, passages, retriever):
+                for piece in self.generative.stream(text, detection.lang, passages, retriever.library):
                     if isinstance(piece, Generated):
                         answer = piece.settle(answer)
                     else:
@@ -137,10 +140,11 @@ class KnowledgeBase:
         """The cited answer from the top passages' sentences; a partial or full abstention when they lack it."""
         query = np.asarray(retriever.embedding.get_query_embedding(question.text))
         names = tuple(names_in(question.text, lang, self.glossary))
-        evidence = gather(question, lang, passages, retriever, self._idf, self.sentence_vectors, query, names)
-        draft = compose(question, evidence, retriever, names, self.settings.answer_min_similarity)
+        library = retriever.library
+        evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names)
+        draft = compose(question, evidence, library, names, self.settings.answer_min_similarity)
         if not draft.citations:
-            return self._abstain(question, lang, passages, note, retriever)
+            return self._abstain(question, lang, passages, note, library)
         return Answer(question.text, lang, draft.text, draft.partial, draft.citations, note=note, partial=draft.partial,
                       asked=question.asked)
 
@@ -152,10 +156,10 @@ class KnowledgeBase:
         return GenerativeAnswerer(self._generator, self.glossary)
 
     def _abstain(self, question: Question, lang: str, passages: list[Passage], note: str,
-                 retriever: HybridRetriever, reason: str = "") -> Answer:
+                 library: Library, reason: str = "") -> Answer:
         titles: list[str] = []
         for passage in passages:
-            title = retriever.title(passage.best.chunk.doc_id, lang)
+            title = library.title(passage.best.chunk.doc_id, lang)
             if title not in titles:
                 titles.append(title)
         cases = "; ".join(titles[:CLOSEST]) or "-"

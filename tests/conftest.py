@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.measure import free_port
 from indexer.pipeline import build_index
 from kb.embedder import SentenceTransformerEmbedder, shared_embedder
 from kb.settings import Settings
@@ -72,9 +73,7 @@ def small_corpus(tmp_path: Path, model_path: Path, sentence_vectors: Path) -> Se
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``chroma run`` server on a free loopback port, for the server-mode (scale-out) tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma_server")),
                                 "--host", "127.0.0.1", "--port", str(port)],

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main as kyodo
 from kb.auth import FAILURE_DELAY, LOCKOUT_SECONDS, MAX_FAILURES, Gate, add_user, hash_password, read_users, \
     verify_password
-from kb.cli import main as kyodo
 from kb.errors import AuthError, InputError
 
 RIGHT = "right-password-1"

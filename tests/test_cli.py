@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.cli import main
+from cli.main import main
 from kb.settings import Settings
 
 ASK_FIELDS = {"question", "language", "answer", "abstained", "citations", "timings_ms"}

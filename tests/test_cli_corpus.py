@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.cli import main
+from cli.main import main
 from kb.feedback import FILE_NAME, Feedback, FeedbackStore
 from kb.settings import Settings
 from kb.store import EMPTY_INDEX, active_generation, open_client, open_collection
@@ -20,7 +20,14 @@ MAKASSAR = "Laporan Makassar\n\nKota Makassar membangun 12 bank sampah pada tahu
 
 
 @pytest.fixture
-def cli_env(small_corpus: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def loaded(embedder: SentenceTransformerEmbedder) -> SentenceTransformerEmbedder:
+    """The model the commands share, loaded before they run: its loading bar on stderr is not their output."""
+    embedder.embed_query("warm-up")
+    return embedder
+
+
+@pytest.fixture
+def cli_env(small_corpus: Settings, loaded: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """``kyodo`` pointed at the small corpus and an empty home, as a maintainer's shell would be."""
     monkeypatch.setenv("KYODO_HOME", str(small_corpus.home))
     monkeypatch.setenv("KYODO_CORPUS", str(small_corpus.corpus))
@@ -128,14 +135,15 @@ def test_export_then_import_into_an_empty_home_then_force_over_an_index(
         0, f"imported chroma, docstores, {FILE_NAME} from {archive}\n", "")
     assert [f.question for f in FeedbackStore(restored.home / FILE_NAME).all()] == ["KITA?"]
     # A new process, as after a restart: this one's Chroma client still holds the index it had open.
-    searched = subprocess.run([sys.executable, "-m", "kb.cli", "search", "Makassar bank sampah", "-k", "20", "--json"],
+    searched = subprocess.run([sys.executable, "-m", "cli.main", "search", "Makassar bank sampah", "-k", "20", "--json"],
                               capture_output=True, text=True, check=True, env=os.environ.copy())
     assert {hit["doc_id"] for hit in json.loads(searched.stdout)["hits"]} == {
         "iges-bago-cebu-composting", "dalian-oda-master-plan", "kita-international-training"}
 
 
 def test_files_outside_cases_and_documents_are_named_and_an_empty_index_is_one_line(
-        tmp_path: Path, model_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, model_path: Path, loaded: SentenceTransformerEmbedder, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     own = tmp_path / "own"
     (own / "source").mkdir(parents=True)
     (own / "notes.txt").write_text("Catatan Surabaya\n\nSurabaya membagikan keranjang kompos.\n", encoding="utf-8")

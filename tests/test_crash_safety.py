@@ -26,7 +26,7 @@ NEW_CASES = ("iclei", "unescap", "jica-kyushu", "kita-chelyabinsk-waste")
 def _indexer(settings: Settings) -> subprocess.Popen:
     env = {**os.environ, "KYODO_HOME": str(settings.home), "KYODO_CORPUS": str(settings.corpus),
            "KYODO_EMBED_MODEL": settings.embed_model, "KYODO_CHROMA_URL": settings.chroma_url or ""}
-    return subprocess.Popen([sys.executable, "-m", "kb.cli", "index"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "cli.main", "index"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

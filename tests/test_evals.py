@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from evals.gate import check, load_thresholds
 from evals.gold import EvalDataError, cases, load_gold, spread
 from evals.metrics import citation_precision, fact_recall, hit_at, ndcg_at, reciprocal_rank
+from evals.records import GENERATIVE, SYSTEMS, Run
 from evals.run import evaluate
 from evals.score import score_case, summarise, summarise_all
-from evals.systems import GENERATIVE, SYSTEMS, KyodoSystem, Run
-from kb.cli import main
+from evals.systems import KyodoSystem
 from kb.records import Answer
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, Settings

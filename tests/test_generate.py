@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.measure import free_port
 from indexer.corpus import read_case_file
 from kb.errors import InputError
 from kb.generate import Generator, LLMError, LLMUnavailableError, shared_generator
@@ -365,9 +365,7 @@ def test_an_openai_compatible_endpoint_streams_a_verified_answer(bago: list[Pass
 
 
 def test_an_unreachable_endpoint_falls_back_and_names_it(bago: list[Passage]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # closed again on exit: nothing listens there
+    port = free_port()  # closed again on return: nothing listens there
     generator = shared_generator(Settings(llm="openai", llm_url=f"http://127.0.0.1:{port}/v1", llm_model="m"))
     _, result = answer_with(generator, "q", "en", bago)
     assert result.settle(extractive("en")).mode == "fallback"

@@ -13,8 +13,8 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
+from cli.main import main as kyodo
 from kb.auth import Gate, add_user, hash_password, read_users, verify_password
-from kb.cli import main as kyodo
 from kb.errors import AuthError, InputError
 from kb.settings import Settings
 from kb.store import active_generation, open_client

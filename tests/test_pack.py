@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kb.cli import main
+from cli.main import main
 from kb.embedder import SentenceTransformerEmbedder
 from kb.errors import InputError
 from kb.numbers import numbers
 from kb.service import KnowledgeBase
 from kb.settings import Settings
-from trainer.commands import write_pack
 from kb.figures import find
+from trainer.files import write_pack
 from trainer.pack import CasePack, Pack, build_pack
 from trainer.pdf import page_count, to_pdf
 from trainer.render import to_html, to_markdown

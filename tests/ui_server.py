@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from app import launch
+from bench.measure import free_port
+from cli.serve import first_start_backend
 from kb.settings import Settings
 from ui.backend import Backend
 
@@ -20,19 +21,13 @@ class Served:
     backend: Backend
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def serving(settings: Settings, backend: Backend | None = None) -> Iterator[Served]:
     """``launch()`` exactly as ``kyodo serve`` does, on 127.0.0.1 only, waiting until warm-up is done.
 
     ``backend`` replaces the one made from ``settings`` (e.g. one whose knowledge base has a scripted model).
     """
-    backend = backend or Backend(settings)
+    backend = backend or first_start_backend(settings)
     port = free_port()
     app = launch(backend=backend, host="127.0.0.1", port=port, block=False)
     try:

@@ -157,17 +157,27 @@ def attempt(item: BatchQuestion, one: Callable[[BatchQuestion], T]) -> tuple[T |
         return None, str(exc)
 
 
+def run_all(items: list[BatchQuestion], one: Callable[[BatchQuestion], T],
+            progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[BatchQuestion, T | None, str]]:
+    """``(item, one(item), "")`` for each item in turn, or ``(item, None, error)`` (see ``attempt``).
+
+    The one loop behind every batch: the page's, ``kyodo ask --batch`` in any format, and ``kyodo search --batch``.
+    """
+    for done, item in enumerate(items):
+        if progress:
+            progress(done, len(items))
+        result, error = attempt(item, one)
+        yield item, result, error
+    if progress:
+        progress(len(items), len(items))
+
+
 def answer_all(kb: KnowledgeBase, items: list[BatchQuestion], lang: str | None = None,
                progress: Callable[[int, int], None] | None = None, k: int | None = None,
                mode: str = "hybrid") -> Iterator[BatchAnswer]:
     """Answer each question in turn (``lang`` fixes the language of those the file leaves open)."""
-    for done, item in enumerate(items):
-        if progress:
-            progress(done, len(items))
-        answer, error = attempt(item, lambda i: kb.ask(i.question, i.lang or lang, k, mode))
+    for item, answer, error in run_all(items, lambda i: kb.ask(i.question, i.lang or lang, k, mode), progress):
         yield BatchAnswer(item, answer, error)
-    if progress:
-        progress(len(items), len(items))
 
 
 def _sources(answer: Answer) -> str:
@@ -209,11 +219,20 @@ def write_markdown(results: list[BatchAnswer], out: TextIO, lang: str = "en") ->
                 out.write(f"  > {md(sentence)}\n")
 
 
+def record(item: BatchQuestion, body: dict | None, error: str = "") -> dict:
+    """One line of ``kyodo ask --batch``'s JSONL: ``{"id", **body}``, or ``{"id", "question", "error"}``.
+
+    >>> record(BatchQuestion(7, ""), None, "q.jsonl:2: the question is empty")
+    {'id': 7, 'question': '', 'error': 'q.jsonl:2: the question is empty'}
+    """
+    return {"id": item.id, **(body if body is not None else {"question": item.question, "error": error})}
+
+
 def write_jsonl(results: list[BatchAnswer], out: TextIO) -> None:
-    """The ``kyodo ask --batch`` contract: ``{"id", **answer.to_json()}`` per line (``{"id", "error"}`` on error)."""
+    """The ``kyodo ask --batch`` contract, one ``record`` per line."""
     for result in results:
-        body = result.answer.to_json() if result.answer else {"question": result.item.question, "error": result.error}
-        out.write(json.dumps({"id": result.item.id, **body}, ensure_ascii=False) + "\n")
+        body = result.answer.to_json() if result.answer else None
+        out.write(json.dumps(record(result.item, body, result.error), ensure_ascii=False) + "\n")
 
 
 WRITERS = {".csv": write_csv, ".md": write_markdown, ".jsonl": write_jsonl}

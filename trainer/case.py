@@ -1,6 +1,6 @@
 """One case study as a pack reads it: its passages and sentences in one language, and the sources it cites.
 
-Built from the loaded index (``HybridRetriever``), so a pack quotes exactly the text Kyodo answers from.
+Built from the served corpus (``kb.library``), so a pack quotes exactly the text Kyodo answers from.
 ``Sources`` numbers the passages a case's pack cites, [1], [2]… in order of first use, and renumbers
 the citations of ``KnowledgeBase.ask`` answers into the same list.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.library import Library
 from kb.records import Citation
-from kb.retrieve import HybridRetriever
 from kb.sentences import sentences
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -39,16 +39,15 @@ class Sentence:
 class CaseText:
     """The case ``doc_id`` in ``lang`` (its original where a passage is not translated)."""
 
-    def __init__(self, retriever: HybridRetriever, doc_id: str, lang: str) -> None:
-        chunks = [c for c in retriever.chunks.values() if c.doc_id == doc_id]
+    def __init__(self, library: Library, doc_id: str, lang: str) -> None:
+        case = library.cases[doc_id]
         self.doc_id = doc_id
-        self.original = retriever.original_lang.get(doc_id, lang)
-        self.title = retriever.title(doc_id, lang)
-        self.section = retriever.source(doc_id)
-        self.meta = next((c.meta for c in chunks if "translated_from" not in c.meta), chunks[0].meta if chunks else {})
-        firsts = {c.passage: c.first for c in chunks}
-        self.passages = sorted(firsts, key=firsts.get)
-        self._texts = {key: retriever.passage_texts[key] for key in self.passages}
+        self.case = case
+        self.original = case.original
+        self.title = library.title(doc_id, lang)
+        self.section = library.source(doc_id)
+        self.passages = case.keys
+        self._texts = {key: library.passage_texts[key] for key in self.passages}
         self.lang = lang if all(lang in self._texts[key] for key in self.passages) else self.original
         self.sentences: list[Sentence] = []
         for key in self.passages:
@@ -61,10 +60,6 @@ class CaseText:
 
     def original_text(self, passage: str) -> str:
         return self._texts[passage][self.original]
-
-    def field(self, name: str) -> list[str]:
-        """A front-matter list (``cities``, ``countries``, ``topics``, ``years``) from the index's metadata."""
-        return [v.strip() for v in str(self.meta.get(name) or "").split(",") if v.strip()]
 
     def body(self) -> list[Sentence]:
         """The sentences worth summarising: prose, not headings or captions."""

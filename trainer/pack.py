@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from kb.figures import Figure, find, verify
+from kb.library import Library
 from kb.records import Citation
 from kb.service import KnowledgeBase
+from kb.vocabulary import PlaceNames, topic_name
 from trainer.case import CaseText, Sources
-from kb.figures import Figure, find, verify
 from trainer.questions import Discussion, discuss
 from trainer.select import PackRequest, Selected, query_text, select_cases
-from trainer.summary import idf_table, summarise
+from trainer.summary import summarise
 from trainer.texts import text
-from ui.catalog import Catalog
-from ui.texts import topic_name
 
 MAX_FIGURES = 5
 MAX_PLACES = 3
@@ -94,9 +94,9 @@ def listed(names: list[str], lang: str) -> str:
     return f"{head}{text('and', lang)}{names[-1]}"
 
 
-def pack_title(request: PackRequest, catalog: Catalog) -> str:
+def pack_title(request: PackRequest, places: PlaceNames) -> str:
     theme = request.theme.strip() or query_text(PackRequest(topics=request.topics, cities=request.cities,
-                                                            countries=request.countries, lang=request.lang), catalog)
+                                                            countries=request.countries, lang=request.lang), places)
     return text("pack_title", request.lang, theme=theme)
 
 
@@ -104,19 +104,19 @@ def build_pack(kb: KnowledgeBase, request: PackRequest, progress: Progress | Non
     """Select the cases and build each one's part of the pack; ``progress(fraction, step)`` is told as it goes."""
     started = time.perf_counter()
     report = progress or (lambda fraction, step: None)
-    retriever = kb.retriever
-    catalog = Catalog(retriever.chunks.values(), kb.glossary)
+    library = kb.library
+    places = PlaceNames(kb.glossary)
     report(0.0, "select")
-    chosen = select_cases(kb, request, catalog)
-    query = query_text(request, catalog)
+    chosen = select_cases(kb, request, places)
+    query = query_text(request, places)
     names = tuple(form for term in kb.glossary for forms in term.forms.values() for form in forms)
     cases = []
     for number, selected in enumerate(chosen):
-        report(number / len(chosen), retriever.title(selected.doc_id, request.lang))
-        cases.append(_case(kb, CaseText(retriever, selected.doc_id, request.lang), selected, request, catalog,
+        report(number / len(chosen), library.title(selected.doc_id, request.lang))
+        cases.append(_case(kb, library, CaseText(library, selected.doc_id, request.lang), selected, request, places,
                            query, names))
     report(1.0, "done")
-    return Pack(request, pack_title(request, catalog), cases, seconds=time.perf_counter() - started)
+    return Pack(request, pack_title(request, places), cases, seconds=time.perf_counter() - started)
 
 
 def key_figures(case: CaseText, sources: Sources, names: tuple[str, ...] = ()) -> list[Figure]:
@@ -133,17 +133,17 @@ def key_figures(case: CaseText, sources: Sources, names: tuple[str, ...] = ()) -
     return kept
 
 
-def _case(kb: KnowledgeBase, case: CaseText, selected: Selected, request: PackRequest, catalog: Catalog,
-          query: str, names: tuple[str, ...]) -> CasePack:
+def _case(kb: KnowledgeBase, library: Library, case: CaseText, selected: Selected, request: PackRequest,
+          places: PlaceNames, query: str, names: tuple[str, ...]) -> CasePack:
     sources = Sources()
-    summary = [Quote(s.text, sources.quote(case, s)) for s in summarise(case, query, idf_table(kb.retriever))]
+    summary = [Quote(s.text, sources.quote(case, s)) for s in summarise(case, query, library.idf)]
     figures = key_figures(case, sources, names)
-    cities = case.field("cities")
+    cities = list(case.case.cities)
     # Many cities (Surabaya and the five it inspired): the first is the case's own.
-    names = [catalog.city_name(c, request.lang) for c in (cities if len(cities) <= MAX_PLACES else cities[:1])]
+    names = [places.city(c, request.lang) for c in (cities if len(cities) <= MAX_PLACES else cities[:1])]
     place = listed(names, request.lang) if names else case.title
-    theme = theme_name(request, case.field("topics"))
+    theme = theme_name(request, list(case.case.topics))
     questions = discuss(kb, case, request.lang, place, theme, figures, sources)
-    where = catalog.place(catalog.cases[case.doc_id], request.lang) if case.doc_id in catalog.cases else ""
-    return CasePack(case.doc_id, case.title, case.lang, where, case.field("years"), case.section, summary, figures,
+    where = places.place(case.case.cities, case.case.countries, request.lang)
+    return CasePack(case.doc_id, case.title, case.lang, where, list(case.case.years), case.section, summary, figures,
                     questions, sources.items, selected)

@@ -16,8 +16,7 @@ from kb.errors import InputError
 from kb.retrieve import matches
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES
-from ui.catalog import Catalog, country_name
-from ui.texts import TOPICS, topic_name
+from kb.vocabulary import TOPICS, PlaceNames, country_name, topic_name
 
 RANK_K = 10  # reciprocal-rank constant: 1/(RANK_K + rank), so the first few passages weigh most
 PASSAGES = 40
@@ -62,24 +61,24 @@ class Selected:
     passages: list[str] = field(default_factory=list)
 
 
-def query_text(request: PackRequest, catalog: Catalog) -> str:
+def query_text(request: PackRequest, places: PlaceNames) -> str:
     """The request as one query in the participants' language: theme, then topic, city and country names.
 
-    >>> query_text(PackRequest("market waste", ("composting",), lang="th"), Catalog([], []))
+    >>> query_text(PackRequest("market waste", ("composting",), lang="th"), PlaceNames([]))
     'market waste การทำปุ๋ยหมัก'
     """
     lang = request.lang
     parts = [request.theme.strip()]
     parts += [topic_name(t, lang) for t in request.topics]
-    parts += [catalog.city_name(c, lang) for c in request.cities]
+    parts += [places.city(c, lang) for c in request.cities]
     parts += [country_name(c, lang) for c in request.countries]
     return " ".join(p for p in parts if p)
 
 
-def select_cases(kb: KnowledgeBase, request: PackRequest, catalog: Catalog) -> list[Selected]:
+def select_cases(kb: KnowledgeBase, request: PackRequest, places: PlaceNames) -> list[Selected]:
     """The ``request.cases`` best cases for the request, best first."""
     request.check()
-    _, passages = kb.search(query_text(request, catalog), request.lang, PASSAGES)
+    _, passages = kb.search(query_text(request, places), request.lang, PASSAGES)
     scores: dict[str, float] = {}
     ranks: dict[str, int] = {}
     found: dict[str, list[str]] = {}
@@ -91,8 +90,7 @@ def select_cases(kb: KnowledgeBase, request: PackRequest, catalog: Catalog) -> l
     where = request.where()
     tagged = set()
     if any(where.values()):
-        tagged = {doc_id for doc_id, case in catalog.cases.items()
-                  if matches({name: ",".join(getattr(case, name)) for name in where}, where)}
+        tagged = {doc_id for doc_id, case in kb.library.cases.items() if matches(case.facts, where)}
     for doc_id in tagged:
         scores[doc_id] = scores.get(doc_id, 0.0) + 1 / (RANK_K + 1)
     ranked = sorted(scores, key=lambda d: (-scores[d], ranks.get(d, PASSAGES + 1), d))

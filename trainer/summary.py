@@ -14,7 +14,6 @@ import math
 from collections import Counter
 
 from kb.evidence import IdfTable
-from kb.retrieve import HybridRetriever
 from kb.tokens import tokenize
 from trainer.case import CaseText, Sentence
 
@@ -23,20 +22,8 @@ MAX_SENTENCES = 3
 BUDGET = {"ja": 260}
 BUDGET_DEFAULT = 600
 THEME_WEIGHT = 0.5
-_IDF: dict[str, IdfTable] = {}
 
 Vector = dict[str, float]
-
-
-def idf_table(retriever: HybridRetriever) -> IdfTable:
-    """IDF per language over the served index's chunks (once per index generation)."""
-    if retriever.generation not in _IDF:
-        tokens: dict[str, list[list[str]]] = {}
-        for chunk in retriever.chunks.values():
-            tokens.setdefault(chunk.lang, []).append(chunk.meta["tokens"].split())
-        _IDF.clear()
-        _IDF[retriever.generation] = IdfTable(tokens)
-    return _IDF[retriever.generation]
 
 
 def _vector(text: str, lang: str, idf: IdfTable) -> Vector:

@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from kb.errors import IndexMissingError, KyodoError
@@ -21,7 +21,8 @@ from kb.language import detect_language
 from kb.records import Answer
 from kb.service import MAX_QUESTION_CHARS, KnowledgeBase
 from kb.settings import LANGUAGES, Settings
-from ui.catalog import Catalog, language_name
+from kb.vocabulary import language_name
+from ui.catalog import Catalog
 from ui.texts import EXAMPLES, text
 
 log = logging.getLogger("kyodo.ui")
@@ -57,13 +58,17 @@ class Turn:
 class Backend:
     """One per process: the knowledge base (model loaded once), the catalog and the feedback store."""
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase | None = None) -> None:
+    def __init__(self, settings: Settings, kb: KnowledgeBase | None = None,
+                 build_index: Callable[[KnowledgeBase], object] | None = None) -> None:
+        """``build_index(kb)``, when given, makes the index on a first start (``kyodo serve`` passes the indexer);
+        without it a missing index fails warm-up with "run 'kyodo index' first"."""
         self.settings = settings
         self.kb = kb or KnowledgeBase(settings)
+        self._build_index = build_index
         self.feedback = FeedbackStore(settings.home / FILE_NAME)
         self.status = Status("loading")
         self._ready = threading.Event()
-        self._catalog: tuple[str, Catalog] | None = None
+        self._catalog: Catalog | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -79,11 +84,11 @@ class Backend:
             try:
                 self.kb.retriever
             except IndexMissingError:
-                from indexer.pipeline import build_index
-
+                if self._build_index is None:
+                    raise
                 self.status = Status("indexing")
                 log.info("no index yet: building it from %s", self.settings.corpus)
-                build_index(self.settings, self.kb.embedder)
+                self._build_index(self.kb)
                 self.kb.retriever
             self.kb.embedder.embed_query("warm-up")
             for lang in LANGUAGES:  # each language's tokenizer loads on first use: 1-4 s that no reader should wait
@@ -106,10 +111,10 @@ class Backend:
     @property
     def catalog(self) -> Catalog:
         """The case studies of the index being served, rebuilt after the indexer switches generations."""
-        retriever = self.kb.retriever
-        if self._catalog is None or self._catalog[0] != retriever.generation:
-            self._catalog = (retriever.generation, Catalog(retriever.chunks.values(), self.kb.glossary))
-        return self._catalog[1]
+        library = self.kb.library
+        if self._catalog is None or self._catalog.cases is not library.cases:
+            self._catalog = Catalog(library, self.kb.glossary)
+        return self._catalog
 
     def ask(self, n: int, question: str, choice: str, page_lang: str,
             where: dict[str, list[str]] | None = None) -> Turn:

@@ -14,8 +14,9 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure  # pyplot is never imported: no GUI backend, safe in server threads
 
-from ui.catalog import Catalog, country_name
-from ui.texts import text, topic_name
+from kb.vocabulary import country_name, topic_name
+from ui.catalog import Catalog
+from ui.texts import text
 
 SCRIPT_FONTS = {"ja": ("NotoSansCJK", "NotoSansJP", "IPAGothic", "ipag"),
                 "th": ("NotoSansThai", "Loma", "Garuda", "Sarabun")}

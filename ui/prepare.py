@@ -17,7 +17,7 @@ import gradio as gr
 from kb.errors import KyodoError
 from kb.settings import LANGUAGES
 from trainer.batch import answer_all, read_questions, write
-from trainer.commands import slug, write_pack
+from trainer.files import slug, write_pack
 from trainer.pack import build_pack
 from trainer.render import to_markdown
 from trainer.select import MAX_CASES, PackRequest

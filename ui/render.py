@@ -11,8 +11,10 @@ from html import escape
 
 from kb.records import Citation
 from ui.backend import Status, Turn
-from ui.catalog import Case, Catalog
-from ui.texts import LANG_NAMES, text, topic_name
+from kb.library import Case
+from kb.vocabulary import topic_name
+from ui.catalog import Catalog
+from ui.texts import LANG_NAMES, text
 
 SHOWN_QUESTION_CHARS = 600
 MARKER = re.compile(r"\[(\d+)\]")
@@ -103,7 +105,8 @@ def turn_html(turn: Turn, catalog: Catalog | None, pending: str = "") -> str:
         cards = "".join(card(turn.n, c, catalog, turn.lang) for c in answer.citations)
         sources = (f'<h3 class="k-sources">{escape(text("sources", turn.lang))}</h3><div class="k-cards">{cards}</div>'
                    if cards else "")
-        kind = "k-abstain" if answer.abstained else "k-answered"
+        # A partial abstention names what is missing and shows the closest case as its card.
+        kind = "k-partial" if answer.partial else "k-abstain" if answer.abstained else "k-answered"
         body = (f'<div class="k-a {kind}"><div class="k-answer" lang="{escape(answer.language)}">'
                 f'{link_markers(answer.answer, turn.n, numbers)}</div>'
                 f'{notes}{sources}'

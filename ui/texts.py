@@ -2,10 +2,12 @@
 
 ``text(key, lang, **values)`` fills placeholders strictly: a missing value is an error, not a blank.
 Answers and the abstention message come from ``kb`` (already in the reader's language); this
-module holds only the page's own words, the example questions and the topic names.
+module holds only the page's own words and the example questions (topic names are ``kb.vocabulary``'s).
 """
 
 from __future__ import annotations
+
+from kb.vocabulary import translate
 
 LANG_NAMES = {"ja": "日本語", "en": "English", "id": "Bahasa Indonesia", "th": "ไทย"}
 AUTO = "auto"
@@ -165,23 +167,6 @@ EXAMPLES: dict[str, list[str]] = {
            "คิตะกีวชูช่วยเมืองต้าเหลียนด้านสิ่งแวดล้อมอย่างไร"],
 }
 
-TOPICS: dict[str, dict[str, str]] = {
-    "training": {"ja": "研修", "en": "Training", "id": "Pelatihan", "th": "การฝึกอบรม"},
-    "network": {"ja": "都市間ネットワーク", "en": "City networks", "id": "Jaringan kota", "th": "เครือข่ายเมือง"},
-    "waste": {"ja": "廃棄物", "en": "Waste", "id": "Sampah", "th": "ขยะ"},
-    "business": {"ja": "環境ビジネス", "en": "Environmental business", "id": "Bisnis lingkungan",
-                 "th": "ธุรกิจสิ่งแวดล้อม"},
-    "policy": {"ja": "政策・計画", "en": "Policy and planning", "id": "Kebijakan dan perencanaan",
-               "th": "นโยบายและการวางแผน"},
-    "composting": {"ja": "コンポスト", "en": "Composting", "id": "Pengomposan", "th": "การทำปุ๋ยหมัก"},
-    "recycling": {"ja": "リサイクル", "en": "Recycling", "id": "Daur ulang", "th": "การรีไซเคิล"},
-    "water": {"ja": "水環境", "en": "Water", "id": "Air", "th": "น้ำ"},
-    "energy/low-carbon": {"ja": "エネルギー・低炭素", "en": "Energy and low carbon", "id": "Energi dan rendah karbon",
-                          "th": "พลังงานและคาร์บอนต่ำ"},
-    "air": {"ja": "大気", "en": "Air quality", "id": "Kualitas udara", "th": "คุณภาพอากาศ"},
-    "sewerage": {"ja": "下水道", "en": "Sewerage", "id": "Saluran pembuangan", "th": "ระบบบำบัดน้ำเสีย"},
-}
-
 
 def text(key: str, lang: str, **values: object) -> str:
     """The page text ``key`` in ``lang`` (English when untranslated), placeholders filled strictly.
@@ -189,10 +174,4 @@ def text(key: str, lang: str, **values: object) -> str:
     >>> text("total", "th", cases=38, langs=4)
     'กรณีศึกษา 38 เรื่อง ใน 4 ภาษา'
     """
-    texts = TEXTS[key]
-    return texts.get(lang, texts["en"]).format(**values)
-
-
-def topic_name(topic: str, lang: str) -> str:
-    """A topic tag's name in ``lang``; an unknown tag is shown as written."""
-    return TOPICS.get(topic, {}).get(lang, topic)
+    return translate(TEXTS, key, lang, **values)
