@@ -10,6 +10,7 @@ answer says so and cites the closest case (``partial``) instead of quoting somet
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +25,8 @@ from kb.tokens import tokenize
 from kb.units import asked_unit, counts
 
 MAX_SUPPORT = 2
+# A figure's clause may begin with "and": the lead starts after it.
+LEADING_CONJUNCTION = re.compile(r"^(?:and|or|but|dan|serta|atau|และ|หรือ|แต่)\s+", re.IGNORECASE)
 KEEP_RATIO = 0.75
 # Types whose answer must be in the sentence: without such a sentence the cases "do not say".
 TYPED = ("count", "money", "percent", "duration", "year", "person", "organisation")
@@ -50,17 +53,22 @@ def compose(question: Question, evidence: list[Candidate], catalog: Catalog, nam
     if not evidence:
         return Draft("", [])
     ranked = sorted(evidence, key=lambda c: -c.score)
+    if question.years:
+        # "How many trainees in FY2020?": only passages that name the year can answer it.
+        ranked = [c for c in ranked if _mentions_years(c, question.years, catalog)]
+        if not ranked:
+            return _partial(question, evidence, catalog, names, "in_year")
     lead, figure = ranked[0], None
     if question.asked in TYPED:
-        typed = [(c, f) for c in ranked if c.typed for f in [_figure(c, question, catalog, names)]
-                 if f is not None or not question.wants_figure]
+        leads_with_figure = question.wants_figure and not question.compound
+        typed = [(c, f) for c in ranked if c.typed
+                 for f in [_figure(c, question, catalog, names) if leads_with_figure else None]
+                 if f is not None or not leads_with_figure]
         if not typed or typed[0][0].similarity < min_similarity:
             return _partial(question, evidence, catalog, names)
         lead, figure = typed[0]
     elif lead.similarity < min_similarity:
         return Draft("", [])
-    if question.years and not _mentions_years(lead.passage, question.years):
-        return _partial(question, evidence, catalog, names, missing="year_" + question.years[0])
     support = [c for c in ranked if c is not lead and c.score >= KEEP_RATIO * lead.score][:MAX_SUPPORT - (figure is None)]
     return _render(question.lang, lead, figure, support, catalog)
 
@@ -80,7 +88,7 @@ def _figure(candidate: Candidate, question: Question, catalog: Catalog, names: t
     asked = set(tokenize(question.text, lang)) if lang == question.lang else set()
     best = max(spans, key=lambda span: (len(asked & set(tokenize(_context(sentence, span, lang, names), lang))),
                                         -span[0]))
-    context = _context(sentence, best, lang, names)
+    context = LEADING_CONJUNCTION.sub("", _context(sentence, best, lang, names))
     original = catalog.original_text(candidate.passage)
     text = candidate.passage.texts[lang]
     if context not in text or not (figures.numbers(context) & figures.numbers(original)):
@@ -92,8 +100,10 @@ def _context(sentence: str, span: tuple[int, int], lang: str, names: tuple[str, 
     return figures.context(sentence, span[0], span[1], lang, names)
 
 
-def _mentions_years(passage: Passage, years: tuple[str, ...]) -> bool:
-    found = set().union(*(figures.numbers(text) for text in passage.texts.values()))
+def _mentions_years(candidate: Candidate, years: tuple[str, ...], catalog: Catalog) -> bool:
+    """True when the candidate's passage or its case's title names every year (a title may carry "FY2008")."""
+    title = catalog.title(candidate.passage.best.chunk.doc_id, candidate.lang)
+    found = set().union(*(figures.numbers(text) for text in [*candidate.passage.texts.values(), title]))
     return all(year in found for year in years)
 
 
@@ -109,7 +119,7 @@ def _partial(question: Question, evidence: list[Candidate], catalog: Catalog, na
     _, passage, lang = min(passages.values(), key=named)
     doc_id = passage.best.chunk.doc_id
     title = catalog.title(doc_id, lang)
-    what = MISSING[question.asked][question.lang] if not missing else MISSING["year"][question.lang]
+    what = MISSING[missing or question.asked][question.lang].format(year=question.years[0] if question.years else "")
     text = message("partial", question.lang, case=title, missing=what)
     citation = Citation(1, doc_id, title, lang, passage.texts[lang], catalog.original_text(passage),
                         catalog.source(doc_id), [])

@@ -34,6 +34,13 @@ class Mentions:
                 self._known[place.key] = any(self._has(form) for form in place.forms)
             return self._known[place.key]
 
+    def writes(self, name: str) -> bool:
+        """True when some passage writes ``name`` (a code such as MCED5; Latin names as whole words)."""
+        with self._lock:
+            if name not in self._known:
+                self._known[name] = self._has(name)
+            return self._known[name]
+
     def _has(self, form: str) -> bool:
         if form.isascii():
             return re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", self._text) is not None

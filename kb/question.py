@@ -21,6 +21,10 @@ RULES = Path(__file__).with_name("data") / "questions.yaml"
 # Types whose answer is a figure: the answer leads with it, and without one the cases "do not say".
 FIGURES = ("count", "money", "percent", "duration", "year")
 YEAR = re.compile(r"^(19|20)\d\d$")
+# A code with digits (MCED6, COVID-19; not FY2008, a year). Plain acronyms (MOU, OEAED) are left out:
+# a reader may abbreviate what the cases spell out.
+CODE = re.compile(r"(?<![\w-])(?!FY\d)[A-Z]{2,}-?\d+(?![\w-])")
+SPECIFIC = ("count", "money", "percent", "duration", "year", "person", "organisation", "place")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,10 @@ class Question:
     asked: str
     places: tuple[Place, ...] = ()
     years: tuple[str, ...] = ()
+    # Codes it names (MCED6, COVID-19): like places, the cases either mention them or not.
+    codes: tuple[str, ...] = ()
+    # It asks two things at once ("when and where"): no single figure answers it.
+    compound: bool = False
 
     @property
     def wants_figure(self) -> bool:
@@ -43,6 +51,15 @@ def _rules() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     raw = yaml.safe_load(RULES.read_text(encoding="utf-8"))["types"]
     return {kind: {lang: [re.compile(p, re.IGNORECASE) for p in patterns] for lang, patterns in by_lang.items()}
             for kind, by_lang in raw.items()}
+
+
+def matched(text: str, lang: str) -> list[str]:
+    """Every answer type whose pattern matches ``text``, in rule order.
+
+    >>> matched("Where and when was MCED5 held?", "en")
+    ['year', 'place']
+    """
+    return [kind for kind, by_lang in _rules().items() if any(p.search(text) for p in by_lang.get(lang, []))]
 
 
 def asked(text: str, lang: str) -> str:
@@ -65,6 +82,11 @@ def analyse(text: str, lang: str) -> Question:
     >>> q = analyse("How much waste did Da Nang compost in 2024?", "en")
     >>> q.asked, [p.name("en") for p in q.places], q.years
     ('count', ['Da Nang'], ('2024',))
+    >>> analyse("Where was MCED6 held, and when?", "en").codes, analyse("Where was MCED6 held, and when?", "en").compound
+    (('MCED6',), True)
     """
     years = tuple(sorted(n for n in numbers(text) if YEAR.match(n)))
-    return Question(text, lang, asked(text, lang), tuple(gazetteer().places_in(text)), years)
+    kinds = matched(text, lang)
+    specific = [kind for kind in kinds if kind in SPECIFIC and kind != "count"]
+    return Question(text, lang, kinds[0] if kinds else "fact", tuple(gazetteer().places_in(text)), years,
+                    tuple(dict.fromkeys(CODE.findall(text))), len(specific) > 1)

@@ -20,7 +20,7 @@ EN_VERB = (r"(?:did|does|do|were|was|are|is|have|has|had|will|would|can|could|ca
 EN_UNIT = re.compile(rf"\bhow many ((?:[\w-]+\s+){{0,3}}?[\w-]+?)\s+{EN_VERB}\b|\bhow many ([\w-]+)", re.IGNORECASE)
 ID_UNIT = re.compile(r"\b(?:berapa|brp)\s+(?:(?:banyak|jumlah|total)\s+)?([a-z]+(?: tangga)?)", re.IGNORECASE)
 ID_NOT_UNIT = {"yang", "lama", "persen", "biaya", "kali", "besar", "hari", "tahun", "bulan", "minggu"}
-JA_UNIT = re.compile(r"何(か国|カ国|ヶ国|[^\s、。？?のをがはにでとも]{1,3}?)(?=[のをがはにでとも、。？?]|$)|(人数|者数|件数|世帯数)")
+JA_UNIT = re.compile(r"何(か国|カ国|ヶ国|トン|都市|世帯|団体|コース|[^\s、。？?ぁ-ん])|(人数|者数|件数|世帯数)")
 FOLLOWING_CHARS = 16
 FOLLOWING_WORDS = 4
 

@@ -1,0 +1,40 @@
+"""Every question the README tells a reader to ask is answered in its first sentence, by the real system."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kb.labels import is_label
+from kb.service import KnowledgeBase
+from kb.settings import Settings
+from tests.conftest import ROOT
+
+# question → (the cases that answer it, what the first sentence must say)
+EXAMPLES = {
+    "Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร": ({"iges-bago-cebu-composting"}, "1 ตัน"),
+    # Surabaya cut its waste by composting organic waste with residents taking part.
+    "How did Surabaya cut its waste?": ({"iges-kitakyushu-office", "iges-indonesia-waste"}, "compost"),
+    "How did Bago start its compost centre?": ({"iges-bago-cebu-composting"}, "compost centre"),
+}
+FIRST = re.compile(r"^(.*?)\s*\[(\d+)\]")
+
+
+def test_the_table_lists_every_question_the_readme_asks() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert set(re.findall(r'kyodo ask "([^"]+)"', readme)) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("question", list(EXAMPLES))
+def test_a_readme_example_is_answered_in_its_first_sentence(full_index: Settings, question: str) -> None:
+    cases, fact = EXAMPLES[question]
+    answer = KnowledgeBase(full_index).ask(question)
+    match = FIRST.match(answer.answer)
+    assert not answer.abstained and match, answer.answer
+    first, n = match.group(1), int(match.group(2))
+    cited = next(c for c in answer.citations if c.n == n)
+    assert cited.doc_id in cases, (question, cited.doc_id)
+    assert not is_label(first, answer.language), f"a heading was quoted as the answer: {first!r}"
+    assert first in cited.text
+    assert fact in first, (question, first)
