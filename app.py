@@ -11,10 +11,8 @@ import io
 import logging
 import os
 import sys
-import tempfile
 from contextlib import closing
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
@@ -119,16 +117,15 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
                                                      label=text(name, "en"), elem_id=f"k-{name}") for name in FIELDS}
                 answer_json = gr.JSON(visible=False)
             with gr.Tab(text("tab_cases", "en"), id="cases") as cases_tab:
-                overview = gr.Image(label=text("overview", "en"), type="pil", format="png", interactive=False,
-                                    buttons=["download"], elem_id="k-overview")
+                # No label: Gradio draws it over the picture's top left, where the chart has its own title.
+                overview = gr.Image(label=text("overview", "en"), show_label=False, type="pil", format="png",
+                                    interactive=False, buttons=["download"], elem_id="k-overview")
                 with gr.Row():
                     case = gr.Dropdown(start.titles("en") if start else [], value=None, allow_custom_value=True,
                                        label=text("case", "en"), scale=3, elem_id="k-case")
                     read_in = gr.Radio([(LANG_NAMES[code], code) for code in LANGUAGES], value="en",
                                        label=text("read_in", "en"), scale=2, elem_id="k-read-in")
                 case_view = gr.HTML("", elem_id="k-case-view")
-                export = gr.Button(text("export", "en"), size="sm", elem_id="k-export")
-                export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-export-file")
             prepare_tabs(backend, page)
             maintain_tab(backend, page)
 
@@ -237,13 +234,6 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
             cases = catalog()
             return case_html(cases.cases.get(doc_id or ""), reading, cases) if cases else ""
 
-        def export_feedback() -> str:
-            folder = Path(tempfile.mkdtemp(prefix="kyodo-feedback-"))
-            path = folder / f"kyodo-feedback-{datetime.now():%Y%m%d-%H%M%S}.csv"
-            with path.open("w", encoding="utf-8-sig", newline="") as out:  # the BOM lets Excel read ja/th text
-                backend.feedback.export_csv(out)
-            return str(path)
-
         relabel_inputs = [page, language, turns, shown, case, read_in]
         ask_inputs = [question, language, *pickers.values(), turns, page]
         ask_outputs = [thread, question, turns, page, answer_json, feedback_row, feedback_note, comment, ask, stop]
@@ -267,9 +257,6 @@ def build_app(settings: Settings | None = None, backend: Backend | None = None) 
         down.click(rate_down, [turns, page], feedback_note, api_name="rate_down")
         send.click(send_comment, [comment, turns, page], feedback_note, api_name="comment")
         gr.on([case.change, read_in.change], read_case, [case, read_in], case_view, api_name="read_case")
-        # The path alone (API clients get a file, not a component update), then the hidden box is shown.
-        export.click(export_feedback, None, export_file, api_name="export_feedback").then(
-            lambda: gr.File(visible=True), None, export_file, api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 

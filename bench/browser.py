@@ -30,6 +30,8 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-default-apps", "--disable-extensions", "--disable-domain-reliability",
          "--metrics-recording-only", "--no-pings", "--hide-scrollbars"]
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/120.0.0.0 Mobile Safari/537.36")
 # The last turn of the thread once it is settled: an answer, an abstention or an error (not progress).
 SETTLED = "#k-thread .k-turn:last-child .k-a:not(.k-pending):not(.k-streaming)"
 
@@ -53,14 +55,22 @@ class Asked:
 
 
 class Browser:
-    """One headless Chromium window; ``lang`` is the Accept-Language it sends (the page follows it)."""
+    """One headless Chromium window; ``lang`` is the Accept-Language it sends (the page follows it).
 
-    def __init__(self, lang: str = "en", width: int = 1280, height: int = 1000) -> None:
+    With ``mobile`` the window is Chromium's emulation of a phone ``width`` CSS pixels wide (touch, a
+    phone's user agent and pixel ratio), as a reader on a phone sees the page.
+    """
+
+    def __init__(self, lang: str = "en", width: int = 1280, height: int = 1000, mobile: bool = False) -> None:
         options = Options()
         options.binary_location = CHROMIUM
         for flag in FLAGS + [f"--window-size={width},{height}", f"--lang={lang}"]:
             options.add_argument(flag)
         options.add_experimental_option("prefs", {"intl.accept_languages": lang})
+        if mobile:
+            options.add_experimental_option("mobileEmulation", {
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": True},
+                "userAgent": PHONE_AGENT})
         options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
         self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
         self.width = width
@@ -109,6 +119,37 @@ class Browser:
         answer = self.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#k-thread .k-turn")) > turns
                            and d.find_elements(By.CSS_SELECTOR, SETTLED), timeout, f"no answer to {question!r}")[0]
         return Asked(time.perf_counter() - started, answer)
+
+    def open_tab(self, label: str, timeout: float = 30) -> None:
+        """Click the tab whose button reads ``label``; on a narrow page Gradio may keep it in its "more" menu."""
+        def button(driver):
+            for found in driver.find_elements(By.XPATH, f"//button[(@role='tab' or ancestor::*[contains(@class, "
+                                                        f"'overflow-dropdown')]) and normalize-space()='{label}']"):
+                if found.is_displayed():
+                    return found
+            for more in driver.find_elements(By.CSS_SELECTOR, ".overflow-menu > button"):
+                menu = more.find_element(By.XPATH, "following-sibling::div")
+                if more.is_displayed() and "hide" in (menu.get_attribute("class") or ""):
+                    more.click()  # open it once; the next poll finds the tab inside
+            return False
+
+        self.wait(button, timeout, f"no tab {label!r}").click()
+
+    def sideways(self) -> tuple[int, int, list[str]]:
+        """The page's scroll width, the window's inner width, and the visible elements wider than the window.
+
+        A phone zooms out to fit a page wider than its screen, so the inner width grows with the page: the
+        elements are measured against the width the window was made with.
+        """
+        return tuple(self.driver.execute_script("""
+            const width = arguments[0], out = [];
+            for (const el of document.querySelectorAll('body *')) {
+              const box = el.getBoundingClientRect();
+              if (box.width && box.right > width + 1 && el.checkVisibility({visibilityProperty: true})
+                  && !el.closest('.visually-hidden, [aria-hidden=true]'))
+                out.push(`${el.tagName.toLowerCase()}#${el.id}.${[...el.classList].join('.')} ${Math.round(box.right)}`);
+            }
+            return [document.scrollingElement.scrollWidth, window.innerWidth, out.slice(0, 12)];""", self.width))
 
     def screenshot(self, path: Path) -> Path:
         """The whole page (not just the window) as a PNG at ``path``."""

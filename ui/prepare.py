@@ -23,6 +23,7 @@ from trainer.render import to_markdown
 from trainer.select import MAX_CASES, PackRequest
 from ui.backend import Backend
 from ui.catalog import FIELDS
+from ui.errors import refuse
 from ui.texts import AUTO, LANG_NAMES
 from ui.texts import text as page_text
 
@@ -138,7 +139,7 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
     def ready() -> None:
         status = backend.wait()
         if status.state == "failed":
-            raise gr.Error(page_text("failed", "en", detail=status.detail))
+            raise refuse("session pack or batch", page_text("failed", "en", detail=status.detail))
 
     def make_pack(theme_text: str, lang: str, count: float, countries: list[str], cities: list[str],
                   topics: list[str], shown: str, progress: gr.Progress = gr.Progress()) -> tuple[list[str], str]:
@@ -154,13 +155,13 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
             name = slug(request.theme or "-".join(request.topics + request.cities + request.countries))
             paths = write_pack(pack, folder / f"kyodo-pack-{name}-{request.lang}")
         except KyodoError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise refuse("session pack", str(exc)) from exc
         return [str(p) for p in paths], to_markdown(pack)
 
     def run_batch(path: str | None, choice: str, shown: str,
                   progress: gr.Progress = gr.Progress()) -> tuple[list[str], str, dict]:
         if not path:
-            raise gr.Error(text("no_file", shown))
+            raise refuse("batch questions", text("no_file", shown))
         started = datetime.now()
         try:
             items = read_questions(Path(path), Path(path).name)
@@ -174,7 +175,7 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
             for out in paths:
                 write(results, out, fixed or shown)
         except KyodoError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise refuse("batch questions", str(exc)) from exc
         seconds = (datetime.now() - started).total_seconds()
         abstained = sum(1 for r in results if r.answer and r.answer.abstained)
         note = text("answered", shown, count=len(results), seconds=f"{seconds:.0f}", abstained=abstained)
