@@ -318,7 +318,7 @@ def test_the_real_local_model_answers_verified_or_falls_back_cleanly(kb: Knowled
     _, passages = kb.search(REAL_QUESTIONS[1][1])
     hostile = [replace(passages[0], texts={k: f"{v}\n{INJECTION}" for k, v in passages[0].texts.items()}), *passages[1:]]
     result = None
-    for item in on.generative.stream(REAL_QUESTIONS[1][1], "en", hostile, on.retriever):
+    for item in on.generative.stream(REAL_QUESTIONS[1][1], "en", hostile, on.library):
         result = item
     assert isinstance(result, Generated)
     assert "bonjour" not in result.text.lower() and detect_language(claims(result.text)).lang == "en", result.text
