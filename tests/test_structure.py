@@ -3,12 +3,14 @@
 Read with ``ast`` from the source, not by importing it: every ``import`` counts, at module level, inside a function
 (lazy) or under ``TYPE_CHECKING``; only a script's ``if __name__ == "__main__":`` block is left out, because it
 runs when the file is the program, never when another module imports it (``python app.py`` is ``kyodo serve``).
-Tests are not modules of the tree and are not counted, for imports or for length.
+Tests are not modules of the tree and are not counted, for imports or for length. The README's map must name
+every module (``app.py`` and each package's files but ``__init__.py``).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,6 +110,14 @@ def test_indexer_imports_only_kb() -> None:
 def test_no_module_is_over_300_lines() -> None:
     problems = long_modules(ROOT)
     assert not problems, "\n".join(problems)
+
+
+def test_the_readme_map_names_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## How it works"):].split("\n## ", 1)[0]
+    missing = [str(path.relative_to(ROOT)) for path in modules(ROOT)
+               if path.name != "__init__.py" and not re.search(rf"[`/]{re.escape(path.name)}`", section)]
+    assert not missing, "README.md's 'How it works' names no line for: " + ", ".join(missing)
 
 
 def test_the_checks_see_a_cycle_a_lazy_import_and_skip_a_script_block(tmp_path: Path) -> None:
