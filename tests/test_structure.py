@@ -88,7 +88,7 @@ def cycles(found: list[Edge]) -> list[str]:
 
 def long_modules(root: Path) -> list[str]:
     lengths = {path: len(path.read_text(encoding="utf-8").splitlines()) for path in modules(root)}
-    return [f"{path.relative_to(root)}: {n} lines (split it below {MAX_LINES + 1})"
+    return [f"{path.relative_to(root)}: {n} lines (at most {MAX_LINES}: split it in two)"
             for path, n in lengths.items() if n > MAX_LINES]
 
 
