@@ -55,4 +55,4 @@ pdf-deps:
 test: index llm browser pdf-deps
 	$(KYODO) validate
 	$(PY) -m pytest -q kb indexer evals ui trainer app.py tests
-	$(KYODO) eval --gate evals/thresholds.yaml
+	$(KYODO) eval --half test --gate evals/thresholds.yaml

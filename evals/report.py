@@ -110,8 +110,10 @@ def render(title: str, facts: list[str], figures: dict[str, dict[str, Figures]],
     parts = [f"# {title}", "\n".join(f"- {fact}" for fact in facts), "## Metrics per language", tables(figures),
              "Retrieval and answer metrics are over in-scope questions; abstention and latency over all. "
              "The llama-index baseline's answer is its whole top chunk (see answer_chars_p50), which favours its fact "
-             "recall; it quotes whole chunks, so its citation validity is 1 by construction, and it never abstains, "
-             "so its abstention precision is undefined (—). verification_failed is the share of answered in-scope questions "
+             "recall; it quotes whole chunks, so its citation validity is 1 by construction (as is an extractive answer's: "
+             "reported, not gated), and it never abstains, so its abstention precision is undefined (—). "
+             "language_match is graded against the gold question's language by script and langdetect "
+             "(evals.metrics.written_in), not by Kyodo's own detector. verification_failed is the share of answered in-scope questions "
              "whose generated text failed kb.verify, so the extractive answer was shown instead (— without a model)."]
     if generated := generation_table(scores):
         parts += ["## Generation (timings share the CPU with whatever else ran)", generated]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ from indexer.pipeline import build_index
 from kb.errors import InputError
 from kb.service import KnowledgeBase
 from kb.settings import Settings
+from kb.store import open_collection
 from tests.pdfs import make_pdf
+from ui.backend import Turn
+from ui.render import thread_html
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +30,16 @@ def test_empty_or_blank_question_is_refused_with_a_message(kb: KnowledgeBase, qu
 
 
 def test_a_100_kb_question_is_answered_from_its_first_2000_characters(kb: KnowledgeBase) -> None:
+    head = "How much market waste does Bago compost per day?"
+    # After the control character and the spaces before it are dropped, character 2,000 is the last "Q" and
+    # the marker starts at character 2,001: the cut must keep the one and lose the other.
+    kept = head + " compost" * ((1999 - len(head)) // 8)
+    kept += "." * (1999 - len(kept)) + "Q"
     started = time.perf_counter()
-    answer = kb.ask("How much market waste does Bago compost per day? " + "x" * 100_000)
+    answer = kb.ask(" \x07 " + kept + "CUT-MARKER" + "x" * 100_000)
     assert time.perf_counter() - started < 30
-    assert answer.question.startswith("How much") and answer.timings_ms["total"] > 0
+    assert len(kept) == 2000 and answer.question == kept
+    assert "CUT-MARKER" not in answer.question and answer.timings_ms["total"] > 0
 
 
 def test_control_characters_and_undecodable_bytes_are_dropped(kb: KnowledgeBase) -> None:
@@ -38,12 +48,33 @@ def test_control_characters_and_undecodable_bytes_are_dropped(kb: KnowledgeBase)
     assert answer.citations and answer.citations[0].doc_id == "iges-bago-cebu-composting"
 
 
-@pytest.mark.parametrize("question", ["<script>alert('x')</script> Bago compost?", "'; DROP TABLE chunks; -- Bago"])
-def test_markup_and_sql_looking_text_is_just_text(kb: KnowledgeBase, question: str) -> None:
+@pytest.mark.parametrize("question", ["<script>alert('x')</script> How does Bago compost market waste?",
+                                      "How does Bago compost market waste'; DROP TABLE embeddings; --"])
+def test_markup_and_sql_looking_questions_are_just_text(kb: KnowledgeBase, question: str) -> None:
+    chunks = open_collection(kb.settings).count()
     answer = kb.ask(question)
     assert answer.question == question
-    assert "<script>" not in answer.answer and "DROP TABLE" not in answer.answer
-    assert kb.ask("Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร").citations  # still serving
+    assert answer.citations[0].doc_id == "iges-bago-cebu-composting"  # the words around the markup still count
+    assert open_collection(kb.settings).count() == chunks  # nothing was run: Chroma's own table is intact
+
+
+def test_script_in_a_corpus_document_and_a_question_is_shown_escaped_on_the_page(tmp_path: Path, model_path: Path,
+                                                                                embedder) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "documents").mkdir(parents=True)
+    (corpus / "documents" / "bago-notice.txt").write_text(
+        "Bago compost centre notice\n\nThe Bago compost centre turns 1 tonne of market waste into compost every "
+        "day <script>alert('doc')</script> and sells it to farmers.\n", encoding="utf-8")
+    settings = replace(Settings(), home=tmp_path / "home", corpus=corpus, embed_model=str(model_path))
+    build_index(settings, embedder)
+    question = "<script>alert('q')</script> How much market waste does the Bago compost centre turn into compost?"
+    answer = KnowledgeBase(settings, embedder).ask(question, lang="en")
+    # The quoted sentence carries the markup as text, as it should: the page is where it must not run.
+    assert "<script>alert('doc')</script>" in answer.answer and answer.citations
+    page = thread_html([Turn(1, question, "en", answer=answer, seconds=0.1)], None, "en")
+    assert "<script" not in page.lower()
+    assert page.count("&lt;script&gt;alert(&#x27;doc&#x27;)&lt;/script&gt;") >= 2  # the answer and the card's passage
+    assert "&lt;script&gt;alert(&#x27;q&#x27;)&lt;/script&gt;" in page  # the question bubble
 
 
 @pytest.mark.parametrize(("question", "detected"), [

@@ -3,57 +3,85 @@
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from chromadb import ClientAPI, Collection
 
 from indexer.lock import index_lock
 from indexer.pipeline import build_index
 from kb.errors import IndexBusyError
 from kb.service import KnowledgeBase
 from kb.settings import Settings
-from kb.store import open_client, open_collection
+from kb.store import PREFIX, active_generation, open_client, open_collection
 from tests.conftest import CORPUS
 
 NEW_CASES = ("iclei", "unescap", "jica-kyushu", "kita-chelyabinsk-waste")
+BAGO_TH = "Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร"
 
 
-def _indexer(settings: Settings) -> subprocess.Popen:
+def _indexer(settings: Settings, log: Path) -> subprocess.Popen:
     env = {**os.environ, "KYODO_HOME": str(settings.home), "KYODO_CORPUS": str(settings.corpus),
            "KYODO_EMBED_MODEL": settings.embed_model, "KYODO_CHROMA_URL": settings.chroma_url or ""}
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "index"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Output to a file, not a pipe: nobody reads a pipe while polling, and a full one would stall the indexer.
+    with log.open("w") as out:
+        return subprocess.Popen([sys.executable, "-m", "cli.main", "index"], env=env, stdout=out, stderr=out)
 
 
-def test_killed_rebuilds_keep_serving_the_previous_index(small_corpus: Settings, embedder) -> None:
+def _generations(client: ClientAPI) -> dict[str, Collection]:
+    return {c.name: c for c in client.list_collections() if c.name.startswith(PREFIX)}
+
+
+def _kill_when(settings: Settings, ready: Callable[[int], bool]) -> str:
+    """Run ``kyodo index`` and SIGKILL it as soon as Chroma shows a generation it created whose record count
+    satisfies ``ready``; the name of that generation. Triggered by the indexer's own progress, not by a clock."""
+    client = open_client(settings)
+    before = set(_generations(client))
+    log = settings.home.parent / "indexer.log"
+    process = _indexer(settings, log)
+    deadline = time.monotonic() + 600
+    try:
+        while time.monotonic() < deadline:
+            new = {name: c for name, c in _generations(client).items() if name not in before}
+            if (name := next((n for n, c in new.items() if ready(c.count())), None)) is not None:
+                process.send_signal(signal.SIGKILL)
+                return name
+            assert process.poll() is None, f"the indexer ended before the kill: {log.read_text()[-2000:]}"
+            time.sleep(0.05)
+        raise AssertionError("the indexer created no new generation within 600 s")
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_indexer_killed_while_writing_a_generation_leaves_the_previous_one_serving(small_corpus: Settings,
+                                                                                   embedder) -> None:
     build_index(small_corpus, embedder)
-    served = open_collection(small_corpus).count()
+    client = open_client(small_corpus)
+    served, served_count = active_generation(client), open_collection(small_corpus).count()
     for case in NEW_CASES:
         shutil.copytree(CORPUS / "cases" / case, small_corpus.corpus / "cases" / case)
-    rng = random.Random(7)
-    kills = 0
-    for _ in range(4):
-        process = _indexer(small_corpus)
-        time.sleep(rng.uniform(3.0, 14.0))
-        if process.poll() is not None:
-            break  # it finished before the kill: nothing more to interrupt
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        kills += 1
-        kb = KnowledgeBase(small_corpus, embedder)
-        assert open_collection(small_corpus).count() == served
-        answer = kb.ask("Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร")
+    # Killed once the new generation exists, and once the served chunks are copied into it (embedding the
+    # 16 new documents is then under way, the longest step): each kill lands inside a generation being written.
+    killed = [_kill_when(small_corpus, lambda count: True), _kill_when(small_corpus, lambda count: count >= served_count)]
+    for stage, name in enumerate(killed):
+        assert name in _generations(client), f"kill {stage + 1}: generation {name} vanished"
+        assert active_generation(client) == served and open_collection(small_corpus).count() == served_count
+        answer = KnowledgeBase(small_corpus, embedder).ask(BAGO_TH)
         assert not answer.abstained and answer.citations[0].doc_id == "iges-bago-cebu-composting"
-    assert kills >= 2
+    partial = {name: client.get_collection(name).count() for name in killed}
     report = build_index(small_corpus, embedder)
     assert (report.added, report.updated, report.unchanged, report.removed) == (16, 0, 12, 0)
-    names = [c.name for c in open_client(small_corpus).list_collections() if c.name.startswith("kyodo_chunks_")]
-    assert len(names) <= 2  # the served generation and the one before it; interrupted ones are gone
+    assert all(count < report.chunks for count in partial.values()), f"killed generations were complete: {partial}"
+    assert partial[killed[1]] >= served_count, "the second kill landed before the served chunks were copied"
+    names = set(_generations(client))
+    assert len(names) <= 2 and not names & set(killed)  # the served one and the one before; interrupted ones are gone
     assert KnowledgeBase(small_corpus, embedder).search("ICLEI ニューヨーク 設立")[1][0].best.chunk.doc_id == "iclei"
 
 
