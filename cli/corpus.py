@@ -48,14 +48,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     """Every problem as ``file:line: severity: problem (fix)``, the counts on stderr; exit 1 on any error."""
-    from indexer.validate import validate
+    from indexer.validate import report, validate
 
-    problems = validate(settings.corpus)
-    for problem in problems:
-        print(problem)
-    errors = sum(p.severity == "error" for p in problems)
-    print(f"{errors} errors, {len(problems) - errors} warnings", file=sys.stderr)
-    return 1 if errors else 0
+    return report(validate(settings.corpus))
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:

@@ -183,11 +183,16 @@ def validate(corpus: Path, only: list[str] | None = None) -> list[Problem]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m indexer.validate [--corpus DIR] [--only ID ...]``: ``kyodo validate`` with a choice of cases."""
     parser = argparse.ArgumentParser(prog="kyodo validate", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
     parser.add_argument("--only", nargs="*", help="case ids to check (default: all)")
     args = parser.parse_args(argv)
-    problems = validate(args.corpus, args.only)
+    return report(validate(args.corpus, args.only))
+
+
+def report(problems: list[Problem]) -> int:
+    """Print every problem, then the counts on stderr; the exit code: 1 when any is an error."""
     for problem in problems:
         print(problem)
     errors = sum(p.severity == "error" for p in problems)
