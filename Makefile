@@ -54,5 +54,5 @@ pdf-deps:
 # The quality gate: the gold questions on the shipped corpus, failing below evals/thresholds.yaml.
 test: index llm browser pdf-deps
 	$(KYODO) validate
-	$(PY) -m pytest -q kb indexer evals ui trainer app.py tests
+	$(PY) -m pytest -q --durations=25 kb indexer evals ui trainer app.py tests
 	$(KYODO) eval --half test --gate evals/thresholds.yaml

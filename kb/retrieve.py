@@ -103,7 +103,7 @@ class HybridRetriever:
         query_vector = np.asarray(self.embedding.get_query_embedding(question))
         ranked = [(self._chunks[r.node.node_id], float(r.score or 0.0)) for r in results]
         if where:
-            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.facts, where)]
+            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk, where)]
         passages: dict[str, Passage] = {}
         for chunk, score in ranked:
             if chunk.passage in passages:
@@ -125,7 +125,7 @@ class HybridRetriever:
 
     def _nearest_matching(self, where: dict[str, list[str]], query_vector: np.ndarray) -> list[Chunk]:
         """Every chunk that ``where`` matches, most similar to the query first."""
-        ids = [cid for cid, chunk in self._chunks.items() if matches(chunk.facts, where)]
+        ids = [cid for cid, chunk in self._chunks.items() if matches(chunk, where)]
         if not ids:
             return []
         got = self._collection.get(ids=ids, include=["embeddings"])
@@ -143,12 +143,19 @@ class HybridRetriever:
                         p.texts) for p in passages]
 
 
-def matches(facts: Facts, where: dict[str, list[str]]) -> bool:
-    """True when, for each tag field of ``where`` with values, the document's tags name one of them.
+def matches(chunk: Chunk, where: dict[str, list[str]]) -> bool:
+    """True when, for each field of ``where`` with values, the chunk's document is one of them (``doc``) or its
+    tags name one of them (``cities``, ``countries``, ``topics``, ``years``).
 
-    >>> matches(Facts(countries=("PH", "TH"), topics=("waste",)), {"countries": ["TH", "ID"], "cities": []})
+    >>> chunk = Chunk("c", "bago", "en", "t", "x", 0, 0, Facts(countries=("PH", "TH"), topics=("waste",)))
+    >>> matches(chunk, {"countries": ["TH", "ID"], "cities": []})
     True
-    >>> matches(Facts(countries=("PH",), topics=("waste",)), {"countries": ["PH"], "topics": ["water"]})
+    >>> matches(chunk, {"countries": ["PH"], "topics": ["water"]})
     False
+    >>> matches(chunk, {"doc": ["bago"]}), matches(chunk, {"doc": ["cebu"]})
+    (True, False)
     """
-    return all(not wanted or bool(set(wanted) & set(facts.tags(name))) for name, wanted in where.items())
+    def values(name: str) -> tuple[str, ...]:
+        return (chunk.doc_id,) if name == "doc" else chunk.facts.tags(name)
+
+    return all(not wanted or bool(set(wanted) & set(values(name))) for name, wanted in where.items())

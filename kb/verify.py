@@ -72,7 +72,9 @@ def verify(text: str, lang: str, sources: list[list[str]], glossary: list[Term],
     if not re.search(r"[^\W\d_]", body):
         return Verdict(False, "the answer has no words besides its citations", numbers_cited)
     detection = detect_language(body)
-    if detection.lang != lang or not detection.supported:  # French comes back as lang "en", supported False
+    # French comes back as lang "en", supported False; a guess (English names and loanwords, "compost centre
+    # composts tonnes" reads as French) is not a reason to throw a grounded answer away.
+    if detection.lang != lang or not (detection.supported or not detection.confident):
         return Verdict(False, f"the answer is in {detection.detected!r}, not {lang!r}", numbers_cited)
     if question and set(tokenize(body, lang)) <= set(tokenize(question, lang)):
         return Verdict(False, "the answer only repeats the question", numbers_cited)
