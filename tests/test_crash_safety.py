@@ -38,9 +38,9 @@ def _generations(client: ClientAPI) -> dict[str, Collection]:
     return {c.name: c for c in client.list_collections() if c.name.startswith(PREFIX)}
 
 
-def _kill_when(settings: Settings, ready: Callable[[int], bool]) -> str:
-    """Run ``kyodo index`` and SIGKILL it as soon as Chroma shows a generation it created whose record count
-    satisfies ``ready``; the name of that generation. Triggered by the indexer's own progress, not by a clock."""
+def _kill_when(settings: Settings, ready: Callable[[int], bool], then_wait: float = 0.0) -> str:
+    """Run ``kyodo index`` and SIGKILL it ``then_wait`` seconds after Chroma shows a generation it created whose
+    record count satisfies ``ready``; the name of that generation. Triggered by the indexer's own progress."""
     client = open_client(settings)
     before = set(_generations(client))
     log = settings.home.parent / "indexer.log"
@@ -50,6 +50,8 @@ def _kill_when(settings: Settings, ready: Callable[[int], bool]) -> str:
         while time.monotonic() < deadline:
             new = {name: c for name, c in _generations(client).items() if name not in before}
             if (name := next((n for n, c in new.items() if ready(c.count())), None)) is not None:
+                time.sleep(then_wait)
+                assert process.poll() is None, f"the indexer finished within {then_wait:.1f} s: kill it sooner"
                 process.send_signal(signal.SIGKILL)
                 return name
             assert process.poll() is None, f"the indexer ended before the kill: {log.read_text()[-2000:]}"
@@ -62,17 +64,22 @@ def _kill_when(settings: Settings, ready: Callable[[int], bool]) -> str:
 
 def test_indexer_killed_while_writing_a_generation_leaves_the_previous_one_serving(small_corpus: Settings,
                                                                                    embedder) -> None:
+    started = time.monotonic()
     build_index(small_corpus, embedder)
+    embedding_12 = time.monotonic() - started  # this machine's pace: the rebuild embeds 16 documents
     client = open_client(small_corpus)
     served, served_count = active_generation(client), open_collection(small_corpus).count()
     for case in NEW_CASES:
         shutil.copytree(CORPUS / "cases" / case, small_corpus.corpus / "cases" / case)
-    # Killed once the new generation exists, and once the served chunks are copied into it (embedding the
-    # 16 new documents is then under way, the longest step): each kill lands inside a generation being written.
-    killed = [_kill_when(small_corpus, lambda count: True), _kill_when(small_corpus, lambda count: count >= served_count)]
-    for stage, name in enumerate(killed):
-        assert name in _generations(client), f"kill {stage + 1}: generation {name} vanished"
-        assert active_generation(client) == served and open_collection(small_corpus).count() == served_count
+    # Killed as soon as the new generation exists, and a quarter of this machine's embedding time after the
+    # served chunks were copied into it (embedding the new documents is then under way): inside its writing both times.
+    killed = []
+    for stage, (ready, wait) in enumerate([(lambda count: True, 0.0),
+                                           (lambda count: count >= served_count, embedding_12 / 4)], 1):
+        killed.append(name := _kill_when(small_corpus, ready, wait))
+        assert name in _generations(client), f"kill {stage}: generation {name} vanished"
+        assert active_generation(client) == served, f"kill {stage}: the half-written {name} is being served"
+        assert open_collection(small_corpus).count() == served_count
         answer = KnowledgeBase(small_corpus, embedder).ask(BAGO_TH)
         assert not answer.abstained and answer.citations[0].doc_id == "iges-bago-cebu-composting"
     partial = {name: client.get_collection(name).count() for name in killed}

@@ -116,6 +116,13 @@ class Backend:
             self._catalog = Catalog(library, self.kb.glossary)
         return self._catalog
 
+    def catalog_or_none(self) -> Catalog | None:
+        """``catalog``, or ``None`` while there is no index to list (the page shows empty choices meanwhile)."""
+        try:
+            return self.catalog
+        except KyodoError:
+            return None
+
     def ask(self, n: int, question: str, choice: str, page_lang: str,
             where: dict[str, list[str]] | None = None) -> Turn:
         """Answer ``question``: ``choice`` is ``auto`` (follow the question) or a fixed page language."""

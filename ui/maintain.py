@@ -21,8 +21,10 @@ from indexer.upload import MAX_BYTES, FileResult, add_files
 from kb.auth import ADMIN, Gate
 from kb.errors import AuthError, KyodoError
 from kb.settings import LANGUAGES
+from kb.vocabulary import translate
 from ui.backend import Backend
 from ui.errors import refuse
+from ui.relabel import Labels
 
 log = logging.getLogger("kyodo.ui")
 
@@ -84,8 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def text(key: str, lang: str, **values: object) -> str:
     """This tab's text ``key`` in ``lang`` (English when untranslated), placeholders filled strictly."""
-    texts = TEXTS[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return translate(TEXTS, key, lang, **values)
 
 
 def client_address(request: gr.Request | None) -> str:
@@ -109,25 +110,30 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         except KyodoError:  # a broken users file: say so at login, refuse writes meanwhile
             return True
 
-    with gr.Tab(text("tab", "en"), id="maintain") as tab:
+    labels = Labels(text)
+    with labels.add(gr.Tab(text("tab", "en"), id="maintain"), "tab"):
         token = gr.State("")  # inside the tab: a State directly in gr.Tabs shows up as a second tab button
-        intro = gr.Markdown(text("intro", "en", mb=MAX_BYTES // 2**20), elem_id="k-maintain-intro")
+        labels.add(gr.Markdown(text("intro", "en", mb=MAX_BYTES // 2**20), elem_id="k-maintain-intro"), "intro",
+                   mb=MAX_BYTES // 2**20)
         howto = gr.Markdown(text("unconfigured", "en"), visible=not configured(), elem_id="k-maintain-howto")
+        labels.add_update(howto, lambda lang: gr.Markdown(text("unconfigured", lang), visible=not configured()))
         with gr.Row(equal_height=True):
-            user = gr.Textbox(ADMIN, label=text("user", "en"), scale=2, elem_id="k-user")
-            password = gr.Textbox(label=text("password", "en"), type="password", scale=2, elem_id="k-password")
-            login = gr.Button(text("login", "en"), variant="primary", scale=1, elem_id="k-login")
-            logout = gr.Button(text("logout", "en"), scale=1, elem_id="k-logout")
+            user = labels.add(gr.Textbox(ADMIN, label=text("user", "en"), scale=2, elem_id="k-user"), "user")
+            password = labels.add(gr.Textbox(label=text("password", "en"), type="password", scale=2,
+                                             elem_id="k-password"), "password")
+            login = labels.add(gr.Button(text("login", "en"), variant="primary", scale=1, elem_id="k-login"), "login")
+            logout = labels.add(gr.Button(text("logout", "en"), scale=1, elem_id="k-logout"), "logout")
         who = gr.Markdown("", elem_id="k-who")
-        files = gr.File(file_count="multiple", file_types=FILE_TYPES, type="filepath", label=text("files", "en"),
-                        elem_id="k-files")
+        files = labels.add(gr.File(file_count="multiple", file_types=FILE_TYPES, type="filepath",
+                                   label=text("files", "en"), elem_id="k-files"), "files")
         # Off by default: a file whose case or name is already in the corpus is refused unless this is ticked.
-        replace = gr.Checkbox(False, label=text("replace", "en"), elem_id="k-replace")
-        add = gr.Button(text("add", "en"), variant="primary", elem_id="k-add")
+        replace = labels.add(gr.Checkbox(False, label=text("replace", "en"), elem_id="k-replace"), "replace")
+        add = labels.add(gr.Button(text("add", "en"), variant="primary", elem_id="k-add"), "add")
         results = gr.Dataframe(result_table([], "en"), interactive=False, wrap=True, label=text("results", "en"),
                                elem_id="k-results")
+        labels.add_update(results, lambda lang: gr.Dataframe(result_table([], lang), label=text("results", lang)))
         summary = gr.Markdown("", elem_id="k-index-summary")
-        export = gr.Button(text("export", "en"), size="sm", elem_id="k-export")
+        export = labels.add(gr.Button(text("export", "en"), size="sm", elem_id="k-export"), "export")
         export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-export-file")
 
     def maintainer(session: str, action: str, request: gr.Request | None) -> str:
@@ -178,15 +184,7 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         return str(path)
 
     def relabel(lang: str) -> dict:
-        lang = lang if lang in LANGUAGES else "en"
-        return {tab: gr.Tab(label=text("tab", lang)), intro: text("intro", lang, mb=MAX_BYTES // 2**20),
-                howto: gr.Markdown(text("unconfigured", lang), visible=not configured()),
-                user: gr.Textbox(label=text("user", lang)), password: gr.Textbox(label=text("password", lang)),
-                login: gr.Button(text("login", lang)), logout: gr.Button(text("logout", lang)),
-                files: gr.File(label=text("files", lang)), replace: gr.Checkbox(label=text("replace", lang)),
-                add: gr.Button(text("add", lang)),
-                results: gr.Dataframe(result_table([], lang), label=text("results", lang)),
-                export: gr.Button(text("export", lang))}
+        return labels.updates(lang if lang in LANGUAGES else "en")
 
     # No progress overlay: on a refusal it would cover the password box with a bare "Error" badge.
     login.click(do_login, [user, password, page], [token, who, password], api_name="login", show_progress="hidden")
@@ -197,5 +195,4 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
     # The path alone (API clients get a file, not a component update), then the hidden box is shown.
     export.click(do_export, token, export_file, api_name="export_feedback").then(
         lambda: gr.File(visible=True), None, export_file, api_visibility="private")
-    page.change(relabel, page, [tab, intro, howto, user, password, login, logout, files, replace, add, results,
-                                export], api_visibility="private")
+    page.change(relabel, page, labels.outputs, api_visibility="private")

@@ -16,6 +16,7 @@ import gradio as gr
 
 from kb.errors import KyodoError
 from kb.settings import LANGUAGES
+from kb.vocabulary import translate
 from trainer.batch import answer_all, read_questions, write
 from trainer.files import slug, write_pack
 from trainer.pack import build_pack
@@ -24,6 +25,7 @@ from trainer.select import MAX_CASES, PackRequest
 from ui.backend import Backend
 from ui.catalog import FIELDS
 from ui.errors import refuse
+from ui.relabel import Labels, filter_choices
 from ui.texts import AUTO, LANG_NAMES
 from ui.texts import text as page_text
 
@@ -85,8 +87,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def text(key: str, lang: str, **values: object) -> str:
     """This module's text ``key`` in ``lang`` (English when untranslated), placeholders filled strictly."""
-    texts = TEXTS[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return translate(TEXTS, key, lang, **values)
 
 
 def preview_table(results: list, lang: str) -> dict[str, list]:
@@ -101,40 +102,43 @@ def preview_table(results: list, lang: str) -> dict[str, list]:
 
 def prepare_tabs(backend: Backend, page: gr.State) -> None:
     """Both tabs, built inside the caller's ``gr.Tabs``."""
-    try:
-        start = backend.catalog
-    except KyodoError:
-        start = None
+    start = backend.catalog_or_none()
     languages = [(LANG_NAMES[code], code) for code in LANGUAGES]
-    with gr.Tab(text("tab_pack", "en"), id="prepare") as pack_tab:
-        pack_intro = gr.Markdown(text("pack_intro", "en"), elem_id="k-pack-intro")
+    labels = Labels(text)
+    with labels.add(gr.Tab(text("tab_pack", "en"), id="prepare"), "tab_pack"):
+        labels.add(gr.Markdown(text("pack_intro", "en"), elem_id="k-pack-intro"), "pack_intro")
         with gr.Row():
-            theme = gr.Textbox(label=text("theme", "en"), scale=3, elem_id="k-pack-theme")
-            participants = gr.Radio(languages, value="en", label=text("participants", "en"), scale=2,
-                                    elem_id="k-pack-lang")
-            cases = gr.Slider(1, MAX_CASES, value=5, step=1, label=text("cases", "en"), scale=1, min_width=240,
-                              elem_id="k-pack-cases")
+            theme = labels.add(gr.Textbox(label=text("theme", "en"), scale=3, elem_id="k-pack-theme"), "theme")
+            participants = labels.add(gr.Radio(languages, value="en", label=text("participants", "en"), scale=2,
+                                               elem_id="k-pack-lang"), "participants")
+            cases = labels.add(gr.Slider(1, MAX_CASES, value=5, step=1, label=text("cases", "en"), scale=1,
+                                         min_width=240, elem_id="k-pack-cases"), "cases")
         with gr.Row():
             pickers = {name: gr.Dropdown(start.choices(name, "en") if start else [], value=[], multiselect=True,
                                          allow_custom_value=True, label=page_text(name, "en"),
                                          elem_id=f"k-pack-{name}") for name in FIELDS}
-        build = gr.Button(text("build", "en"), variant="primary", elem_id="k-pack-build")
-        pack_files = gr.File(label=text("downloads", "en"), file_count="multiple", interactive=False,
-                             elem_id="k-pack-files")
+        for name, picker in pickers.items():
+            labels.add_update(picker, lambda lang, name=name: filter_choices(backend, name, lang))
+        build = labels.add(gr.Button(text("build", "en"), variant="primary", elem_id="k-pack-build"), "build")
+        pack_files = labels.add(gr.File(label=text("downloads", "en"), file_count="multiple", interactive=False,
+                                        elem_id="k-pack-files"), "downloads")
         pack_view = gr.Markdown("", elem_id="k-pack-view")
-    with gr.Tab(text("tab_batch", "en"), id="batch") as batch_tab:
-        batch_intro = gr.Markdown(text("batch_intro", "en"), elem_id="k-batch-intro")
+    with labels.add(gr.Tab(text("tab_batch", "en"), id="batch"), "tab_batch"):
+        labels.add(gr.Markdown(text("batch_intro", "en"), elem_id="k-batch-intro"), "batch_intro")
         with gr.Row():
-            upload = gr.File(label=text("questions_file", "en"), file_types=BATCH_TYPES, type="filepath", scale=3,
-                             elem_id="k-batch-file")
+            upload = labels.add(gr.File(label=text("questions_file", "en"), file_types=BATCH_TYPES, type="filepath",
+                                        scale=3, elem_id="k-batch-file"), "questions_file")
             answer_in = gr.Dropdown([(page_text("auto", "en"), AUTO)] + languages, value=AUTO,
                                     label=text("answer_in", "en"), scale=1, elem_id="k-batch-lang")
-        run = gr.Button(text("run", "en"), variant="primary", elem_id="k-batch-run")
+            labels.add_update(answer_in, lambda lang: gr.Dropdown([(page_text("auto", lang), AUTO)] + languages,
+                                                                  label=text("answer_in", lang)))
+        run = labels.add(gr.Button(text("run", "en"), variant="primary", elem_id="k-batch-run"), "run")
         batch_note = gr.Markdown("", elem_id="k-batch-note")
-        batch_files = gr.File(label=text("downloads", "en"), file_count="multiple", interactive=False,
-                              elem_id="k-batch-files")
-        batch_table = gr.Dataframe(preview_table([], "en"), interactive=False, wrap=True, label=text("results", "en"),
-                                   column_widths=["12%", "25%", "48%", "15%"], elem_id="k-batch-table")
+        batch_files = labels.add(gr.File(label=text("downloads", "en"), file_count="multiple", interactive=False,
+                                         elem_id="k-batch-files"), "downloads")
+        batch_table = labels.add(gr.Dataframe(preview_table([], "en"), interactive=False, wrap=True,
+                                              label=text("results", "en"), column_widths=["12%", "25%", "48%", "15%"],
+                                              elem_id="k-batch-table"), "results")
 
     def ready() -> None:
         status = backend.wait()
@@ -182,31 +186,11 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
         return [str(p) for p in paths], note, preview_table(results, shown)
 
     def relabel(lang: str) -> dict:
-        lang = lang if lang in LANGUAGES else "en"
-        cases_now = None
-        try:
-            cases_now = backend.catalog
-        except KyodoError:
-            pass
-        updates = {pack_tab: gr.Tab(label=text("tab_pack", lang)), pack_intro: text("pack_intro", lang),
-                   theme: gr.Textbox(label=text("theme", lang)), participants: gr.Radio(label=text("participants", lang)),
-                   cases: gr.Slider(label=text("cases", lang)), build: gr.Button(text("build", lang)),
-                   pack_files: gr.File(label=text("downloads", lang)),
-                   batch_tab: gr.Tab(label=text("tab_batch", lang)), batch_intro: text("batch_intro", lang),
-                   upload: gr.File(label=text("questions_file", lang)),
-                   answer_in: gr.Dropdown([(page_text("auto", lang), AUTO)] + languages, label=text("answer_in", lang)),
-                   run: gr.Button(text("run", lang)), batch_files: gr.File(label=text("downloads", lang)),
-                   batch_table: gr.Dataframe(label=text("results", lang))}
-        for name, picker in pickers.items():
-            updates[picker] = gr.Dropdown(cases_now.choices(name, lang) if cases_now else [],
-                                          label=page_text(name, lang))
-        return updates
+        return labels.updates(lang if lang in LANGUAGES else "en")
 
     # One pack or batch at a time: each uses most of the CPU for a minute or more.
     build.click(make_pack, [theme, participants, cases, *pickers.values(), page], [pack_files, pack_view],
                 api_name="session_pack", concurrency_limit=1, concurrency_id="trainer")
     run.click(run_batch, [upload, answer_in, page], [batch_files, batch_note, batch_table], api_name="batch_answers",
               concurrency_limit=1, concurrency_id="trainer")
-    page.change(relabel, page, [pack_tab, pack_intro, theme, participants, cases, build, pack_files, batch_tab,
-                                batch_intro, upload, answer_in, run, batch_files, batch_table, *pickers.values()],
-                api_visibility="private")
+    page.change(relabel, page, labels.outputs, api_visibility="private")
