@@ -18,17 +18,32 @@ KATAKANA = "ァ-ヺー"
 
 @dataclass(frozen=True)
 class Term:
-    """A glossary entry: its surface forms per language (the first is the one to use)."""
+    """A glossary entry: its surface forms per language (the first is the one to use), and the glossary's section
+    heading above it ("Places", "People")."""
 
     forms: dict[str, list[str]]
+    section: str = ""
 
 
 def load_glossary(path: Path) -> list[Term]:
-    """Read ``glossary.yaml``: a list of ``{ja: [forms], en: form, id: form, th: form}``; missing file → []."""
+    """Read ``glossary.yaml``: a list of ``{ja: [forms], en: form, id: form, th: form}``; missing file → [].
+
+    Each entry's section is the last ``# comment`` line above it (the file writes one entry per ``- `` line).
+    """
     if not path.exists():
         return []
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [Term({lang: [v] if isinstance(v, str) else list(v) for lang, v in entry.items()}) for entry in entries]
+    text = path.read_text(encoding="utf-8")
+    entries = yaml.safe_load(text) or []
+    sections, heading = [], ""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        elif line.startswith("- "):
+            sections.append(heading)
+    if len(sections) != len(entries):  # entries written over several lines: sections unknown
+        sections = [""] * len(entries)
+    return [Term({lang: [v] if isinstance(v, str) else list(v) for lang, v in entry.items()}, section)
+            for entry, section in zip(entries, sections)]
 
 
 def names_in(text: str, lang: str, glossary: list[Term]) -> list[str]:
@@ -45,6 +60,16 @@ def names_in(text: str, lang: str, glossary: list[Term]) -> list[str]:
                 found.append(term.forms[lang][0])
                 break
     return found
+
+
+def name_spans(text: str, glossary: list[Term]) -> list[tuple[int, int, Term]]:
+    """Where ``text`` names a glossary entry, in any language's form: (start, end, term), overlaps included.
+
+    >>> [(s, e) for s, e, _ in name_spans("バゴ市とKITA", [Term({"ja": ["バゴ"], "en": ["Bago"]}), Term({"en": ["KITA"]})])]
+    [(0, 2), (4, 8)]
+    """
+    return [(match.start(), match.end(), term) for term in glossary for forms in term.forms.values()
+            for form in forms for match in _pattern(form, True).finditer(text)]
 
 
 def mentions(text: str, form: str, whole_word: bool = True) -> bool:

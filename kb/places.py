@@ -56,22 +56,36 @@ class Gazetteer:
         (['ダナン'], [])
         """
         found: dict[str, Place] = {}
+        for _, _, place in self.spans(text):
+            found.setdefault(place.key, place)
+        return list(found.values())
+
+    def spans(self, text: str) -> list[tuple[int, int, Place]]:
+        """Where ``text`` names a place: (start, end, place) in the order ``places_in`` finds them, overlaps included.
+
+        >>> gazetteer = Gazetteer([_place("PH-cebu", {"en": "Cebu", "ja": "セブ市"}, ["Cebu", "セブ市"])])
+        >>> [(start, end) for start, end, _ in gazetteer.spans("And Cebu's? セブ市は？")]
+        [(4, 8), (12, 15)]
+        """
+        found: list[tuple[int, int, Place]] = []
         for span in LATIN_NAME.finditer(text):
-            words = re.split(r"(?<=\S)\s+", span.group(0))
+            words = list(re.finditer(r"\S+", span.group(0)))
             for size in range(min(LATIN_WORDS, len(words)), 0, -1):
                 for start in range(len(words) - size + 1):
-                    form = " ".join(words[start:start + size]).rstrip(".'’")
+                    first, last = words[start], words[start + size - 1]
+                    form = span.group(0)[first.start():last.end()].rstrip(".'’")
                     for variant in (form, re.sub(r"(?:'s|’s)$", "", form)):
                         if (place := self.by_form.get(variant)) is not None:
-                            found.setdefault(place.key, place)
+                            found.append((span.start() + first.start(), span.start() + first.start() + len(variant),
+                                          place))
         for i in range(len(text)):
             if not (KANA.match(text[i]) or THAI.match(text[i]) or "\u4e00" <= text[i] <= "\u9fff"):
                 continue
             for j in range(min(len(text), i + self.longest), i, -1):
                 if (place := self.by_form.get(text[i:j])) is not None:
-                    found.setdefault(place.key, place)
+                    found.append((i, j, place))
                     break
-        return list(found.values())
+        return found
 
 
 def _place(key: str, names: dict[str, str], forms: list[str]) -> Place:
