@@ -62,6 +62,16 @@ def matched(text: str, lang: str) -> list[str]:
     return [kind for kind, by_lang in _rules().items() if any(p.search(text) for p in by_lang.get(lang, []))]
 
 
+def asking(text: str, lang: str) -> list[tuple[int, int]]:
+    """Where ``text`` says what it asks: the spans its type patterns match.
+
+    >>> text = "How many trainees did KITA accept?"
+    >>> [text[start:end] for start, end in asking(text, "en")]
+    ['How many']
+    """
+    return [m.span() for by_lang in _rules().values() for p in by_lang.get(lang, []) for m in p.finditer(text)]
+
+
 def asked(text: str, lang: str) -> str:
     """The answer type ``text`` asks for: the first type in the rules whose pattern matches, else ``fact``.
 

@@ -32,17 +32,35 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(STEMMERS[lang])
 
 
-def _japanese(text: str) -> list[str]:
+def _japanese(text: str) -> list[tuple[str, str]]:
     tokenizer = _sudachi()
     with _lock:  # a Sudachi tokenizer is not safe to share between threads
         morphemes = tokenizer.tokenize(text)
-        return [m.normalized_form().lower() for m in morphemes if m.part_of_speech()[0] not in ("補助記号", "空白")]
+        return [(m.surface(), m.normalized_form().lower()) for m in morphemes
+                if m.part_of_speech()[0] not in ("補助記号", "空白")]
 
 
-def _thai(text: str) -> list[str]:
+def _thai(text: str) -> list[tuple[str, str]]:
     from pythainlp.tokenize import word_tokenize
 
-    return [w.lower() for w in word_tokenize(text, engine="newmm", keep_whitespace=False) if WORD.search(w)]
+    return [(w, w.lower()) for w in word_tokenize(text, engine="newmm", keep_whitespace=False) if WORD.search(w)]
+
+
+def words(text: str, lang: str) -> list[tuple[str, str]]:
+    """Each word of ``text`` as written and as a keyword token (``tokenize`` less the extra numbers).
+
+    >>> words("Bago composts waste", "en"), words("バゴ市の堆肥", "ja")[:2]
+    ([('Bago', 'bago'), ('composts', 'compost'), ('waste', 'wast')], [('バゴ', 'バゴ'), ('市', '市')])
+    """
+    if lang == "ja":
+        pairs = _japanese(text)
+    elif lang == "th":
+        pairs = _thai(text)
+    else:
+        written = WORD.findall(text)
+        lowered = [w.lower() for w in written]
+        pairs = list(zip(written, _stemmer(lang).stemWords(lowered) if lang in STEMMERS else lowered))
+    return [(surface, token) for surface, token in pairs if WORD.search(token)]
 
 
 def tokenize(text: str, lang: str) -> list[str]:
@@ -51,13 +69,5 @@ def tokenize(text: str, lang: str) -> list[str]:
     >>> tokenize("Bago composts 1 tonne of market waste", "en")[:4]
     ['bago', 'compost', '1', 'tonn']
     """
-    if lang == "ja":
-        words = _japanese(text)
-    elif lang == "th":
-        words = _thai(text)
-    else:
-        words = [w.lower() for w in WORD.findall(text)]
-        if lang in STEMMERS:
-            words = _stemmer(lang).stemWords(words)
-    words = [w for w in words if WORD.search(w)]
-    return words + sorted(numbers(text) - set(words))
+    tokens = [token for _, token in words(text, lang)]
+    return tokens + sorted(numbers(text) - set(tokens))
