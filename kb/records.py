@@ -127,6 +127,8 @@ class Answer:
     partial: bool = False
     # The type of fact asked for (kb.question): count, money, percent, duration, year, person, ... or fact.
     asked: str = "fact"
+    # The question searched: a follow-up made standalone from the conversation (kb.followup); "": the question.
+    searched: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -144,4 +146,5 @@ class Answer:
             "mode": self.mode,
             "partial": self.partial,
             "asked": self.asked,
+            "searched": self.searched or self.question,
         }

@@ -15,6 +15,7 @@ from kb.errors import InputError
 from kb.generate import Generator, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
 from kb.evidence import gather
+from kb.followup import searched_question
 from kb.glossary import load_glossary, names_in
 from kb.language import detect_language, resolve_language
 from kb.library import Library
@@ -79,16 +80,19 @@ class KnowledgeBase:
         return detection.lang, self.retriever.search(text, detection.lang, k or self.settings.top_k, mode, where)
 
     def ask(self, question: str, lang: str | None = None, k: int | None = None, mode: str = "hybrid",
-            where: dict[str, list[str]] | None = None) -> Answer:
+            where: dict[str, list[str]] | None = None, history: list[str] | None = None) -> Answer:
         """A cited answer in the question's language, or an honest abstention listing the closest cases.
 
         ``where`` narrows retrieval by case metadata, e.g. ``{"countries": ["TH"], "topics": ["waste"]}``.
+        ``history``: the conversation's previous questions, oldest first; a follow-up ("And in Cebu?") is searched
+        as the question it stands for (``kb.followup``), which ``Answer.searched`` gives.
         """
-        *_, answer = self.ask_stream(question, lang, k, mode, where)
+        *_, answer = self.ask_stream(question, lang, k, mode, where, history=history)
         return answer
 
     def ask_stream(self, question: str, lang: str | None = None, k: int | None = None,
-                   mode: str = "hybrid", where: dict[str, list[str]] | None = None) -> Iterator[str | Answer]:
+                   mode: str = "hybrid", where: dict[str, list[str]] | None = None,
+                   history: list[str] | None = None) -> Iterator[str | Answer]:
         """``ask`` for a UI that shows the answer as it is written: text pieces (``str``), then the ``Answer``.
 
         Pieces come only when a language model is on (``KYODO_LLM``) and the question is answered;
@@ -102,12 +106,15 @@ class KnowledgeBase:
         started = time.perf_counter()
         text = clean_question(question)
         detection = resolve_language(text, lang)
+        # A follow-up is searched as the question it stands for; the answer still names the question as typed.
+        previous = [clean_question(turn) for turn in history or [] if turn.strip()]
+        searched, detection = searched_question(text, previous, detection, self.glossary, self.library.idf.idf)
         # The question's own language sets its type rules; it differs from the answer's only when that was fixed.
         asked_in = detect_language(text) if lang else detection
-        question = analyse(text, asked_in.lang if asked_in.supported else detection.lang)
+        question = analyse(searched, asked_in.lang if asked_in.supported else detection.lang)
         detected = time.perf_counter()
         retriever = self.retriever
-        passages = retriever.search(text, detection.lang, k or self.settings.top_k, mode, where)
+        passages = retriever.search(searched, detection.lang, k or self.settings.top_k, mode, where)
         retrieved = time.perf_counter()
         note = "" if detection.supported else message("unsupported", "en", detected=detection.detected)
         top = max((p.best.similarity for p in passages), default=0.0)
@@ -125,7 +132,7 @@ class KnowledgeBase:
             elif self.settings.llm != "off" and detection.lang not in self.settings.llm_languages:
                 answer.note = " ".join(filter(None, [note, message("llm_language", detection.lang)]))
             elif self.settings.llm != "off":
-                for piece in self.generative.stream(text, detection.lang, passages, retriever.library):
+                for piece in self.generative.stream(searched, detection.lang, passages, retriever.library):
                     if isinstance(piece, Generated):
                         answer = piece.settle(answer)
                     else:
@@ -133,6 +140,7 @@ class KnowledgeBase:
         done = time.perf_counter()
         answer.timings_ms = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
                              "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
+        answer.question, answer.searched = text, searched
         yield answer
 
     def _compose(self, question: Question, lang: str, passages: list[Passage], note: str,

@@ -13,7 +13,7 @@ from kb.settings import Settings
 
 # The README's JSON contracts, key for key: a key added or dropped must change the README and these together.
 ASK_FIELDS = {"question", "language", "answer", "abstained", "citations", "timings_ms", "note", "mode", "partial",
-              "asked"}
+              "asked", "searched"}
 CITATION_FIELDS = {"n", "doc_id", "title", "lang", "text", "original_text", "source", "sentences"}
 SEARCH_FIELDS = {"question", "language", "hits"}
 HIT_FIELDS = {"doc_id", "chunk_id", "lang", "score", "similarity"}
