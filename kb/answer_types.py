@@ -26,8 +26,9 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
             for kind, by_lang in raw.items()}
 
 
-def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = ()) -> bool:
-    """True when ``sentence`` holds the kind of thing ``asked`` asks for (``names``: glossary names).
+def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = (), known: frozenset[str] = frozenset()) -> bool:
+    """True when ``sentence`` holds the kind of thing ``asked`` asks for (``names``: glossary names; ``known``: keys
+    of the places the question names, which do not answer "where": "Where did Bago ...?" needs another place).
 
     >>> carries("Bago composts 1 tonne of market waste a day.", "en", "count")
     True
@@ -35,13 +36,15 @@ def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = ()) -> 
     False
     >>> carries("The centre was set up in April 2008.", "en", "year"), carries("ศูนย์ใช้งบ 5 ล้านบาท", "th", "money")
     (True, True)
+    >>> carries("Bago composts in Cebu.", "en", "place"), carries("Cebu composts.", "en", "place", known=frozenset({"x"}))
+    (True, True)
     """
     if asked == "count":
         return bool(figures.spans(sentence, tuple(names)))
     if asked == "agent":
         return carries(sentence, lang, "person") or carries(sentence, lang, "organisation") or _names_in(sentence, names)
     if asked == "place":
-        return _names_in(sentence, names) or bool(gazetteer().places_in(sentence))
+        return any(place.key not in known for place in gazetteer().places_in(sentence))
     patterns = _patterns().get(asked)
     if patterns is None:
         return True

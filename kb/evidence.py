@@ -31,6 +31,7 @@ PASSAGES_CONSIDERED = 3
 KEYWORD_WEIGHT = 0.25
 TYPED_WEIGHT = 0.15
 RANK_PENALTY = 0.02
+NOVELTY_WEIGHT = 0.1
 
 
 class Catalog(Protocol):
@@ -69,10 +70,12 @@ class Candidate:
     similarity: float
     keywords: float
     typed: bool
+    novelty: float = 0.0
 
     @property
     def score(self) -> float:
-        return self.similarity + KEYWORD_WEIGHT * self.keywords + TYPED_WEIGHT * self.typed - RANK_PENALTY * self.rank
+        return (self.similarity + KEYWORD_WEIGHT * self.keywords + TYPED_WEIGHT * self.typed
+                + NOVELTY_WEIGHT * self.novelty - RANK_PENALTY * self.rank)
 
 
 def passage_sentences(passage: Passage, lang: str, catalog: Catalog) -> tuple[str, list[str]]:
@@ -116,9 +119,11 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     titles = [catalog.title(p.best.chunk.doc_id, text_lang) for _, p, text_lang, _, _ in rows]
     similarity = vectors.vectors([(title, row[0]) for title, row in zip(titles, rows)]) @ query
     asked = _weights(tokenize(f"{question.text} {' '.join(names)}", question.lang), question.lang, idf)
+    known = frozenset(place.key for place in question.places)
     return [Candidate(sentence, passage, text_lang, rank, position, float(sim),
                       _coverage(sentence, text_lang, asked if text_lang == question.lang else None, idf),
-                      carries(sentence, text_lang, question.asked, names))
+                      carries(sentence, text_lang, question.asked, names, known),
+                      _novelty(sentence, text_lang, asked if text_lang == question.lang else None, idf))
             for (sentence, passage, text_lang, rank, position), sim in zip(rows, similarity)]
 
 
@@ -132,3 +137,16 @@ def _coverage(sentence: str, lang: str, asked: dict[str, float] | None, idf: Idf
         return 0.0
     tokens = set(tokenize(sentence, lang))
     return sum(w for t, w in asked.items() if t in tokens) / sum(asked.values())
+
+
+def _novelty(sentence: str, lang: str, asked: dict[str, float] | None, idf: IdfTable) -> float:
+    """The IDF-weighted share of ``sentence``'s tokens that the question does not already say (0 across languages).
+
+    A sentence that restates the question ("support was provided for improving waste management in Semarang")
+    tells the reader nothing new; the one after it, with the NGO, the composting and the collection points, does.
+    """
+    if not asked:
+        return 0.0
+    weights = _weights(tokenize(sentence, lang), lang, idf)
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t not in asked) / total if total else 0.0

@@ -40,6 +40,8 @@ class Question:
     codes: tuple[str, ...] = ()
     # It asks two things at once ("when and where"): no single figure answers it.
     compound: bool = False
+    # It asks for several things (a list, a comparison, "each"): the answer may quote several cases.
+    many: bool = False
 
     @property
     def wants_figure(self) -> bool:
@@ -47,10 +49,33 @@ class Question:
 
 
 @lru_cache(maxsize=1)
+def _raw() -> dict:
+    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+
+
+def _compiled(by_lang: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
+    return {lang: [re.compile(p, re.IGNORECASE) for p in patterns] for lang, patterns in by_lang.items()}
+
+
+@lru_cache(maxsize=1)
 def _rules() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    raw = yaml.safe_load(RULES.read_text(encoding="utf-8"))["types"]
-    return {kind: {lang: [re.compile(p, re.IGNORECASE) for p in patterns] for lang, patterns in by_lang.items()}
-            for kind, by_lang in raw.items()}
+    return {kind: _compiled(by_lang) for kind, by_lang in _raw()["types"].items()}
+
+
+@lru_cache(maxsize=1)
+def _many() -> dict[str, list[re.Pattern[str]]]:
+    return _compiled(_raw()["many"])
+
+
+def asks_for_many(text: str, lang: str) -> bool:
+    """Whether ``text`` asks for a list, a comparison or one answer per thing.
+
+    >>> asks_for_many("Which Chinese cities have Eco-Town cooperation with Kitakyushu?", "en")
+    True
+    >>> asks_for_many("Which city hosted MCED5?", "en"), asks_for_many("เมืองใดบ้างในจีน", "th")
+    (False, True)
+    """
+    return any(p.search(text) for p in _many().get(lang, []))
 
 
 def matched(text: str, lang: str) -> list[str]:
@@ -99,4 +124,4 @@ def analyse(text: str, lang: str) -> Question:
     kinds = matched(text, lang)
     specific = [kind for kind in kinds if kind in SPECIFIC and kind != "count"]
     return Question(text, lang, kinds[0] if kinds else "fact", tuple(gazetteer().places_in(text)), years,
-                    tuple(dict.fromkeys(CODE.findall(text))), len(specific) > 1)
+                    tuple(dict.fromkeys(CODE.findall(text))), len(specific) > 1, asks_for_many(text, lang))
