@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -20,6 +21,7 @@ import numpy as np
 
 from kb.answer_types import carries
 from kb.labels import label_lines
+from kb.places import Place
 from kb.question import Question
 from kb.records import Passage
 from kb.sentence_vectors import SentenceVectors
@@ -105,8 +107,11 @@ def split_passage(text: str, lang: str, original: str, original_lang: str) -> tu
 
 
 def gather(question: Question, lang: str, passages: list[Passage], catalog: Catalog, idf: IdfTable,
-           vectors: SentenceVectors, query: np.ndarray, names: tuple[str, ...]) -> list[Candidate]:
+           vectors: SentenceVectors, query: np.ndarray, names: tuple[str, ...],
+           common: Callable[[Place], bool] = lambda place: False) -> list[Candidate]:
     """Every candidate sentence of the top passages for a reader of ``lang``, in passage order.
+
+    ``common`` tells a place every case is about (Kitakyushu): like the question's own places, it answers no "where".
 
     Keywords count only where a sentence is in the language the question was asked in (``question.lang``).
     """
@@ -119,7 +124,10 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     titles = [catalog.title(p.best.chunk.doc_id, text_lang) for _, p, text_lang, _, _ in rows]
     similarity = vectors.vectors([(title, row[0]) for title, row in zip(titles, rows)]) @ query
     asked = _weights(tokenize(f"{question.text} {' '.join(names)}", question.lang), question.lang, idf)
-    known = frozenset(place.key for place in question.places)
+    asked_places = {place.key for place in question.places}
+
+    def known(place: Place) -> bool:
+        return place.key in asked_places or common(place)
     return [Candidate(sentence, passage, text_lang, rank, position, float(sim),
                       _coverage(sentence, text_lang, asked if text_lang == question.lang else None, idf),
                       carries(sentence, text_lang, question.asked, names, known),

@@ -12,13 +12,18 @@ from collections.abc import Iterable
 
 from kb.places import Place
 
+# Share of passages above which a place is what the case studies are about rather than what one of them says.
+COMMON = 0.5
+
 
 class Mentions:
     """All passage texts of one index generation, searched for a place's names (answers cached)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self._text = "\n".join(texts)
+        self._texts = list(texts)
+        self._text = "\n".join(self._texts)
         self._known: dict[str, bool] = {}
+        self._common: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def mentions(self, place: Place) -> bool:
@@ -41,7 +46,25 @@ class Mentions:
                 self._known[name] = self._has(name)
             return self._known[name]
 
+    def common(self, place: Place) -> bool:
+        """True when over half of the passages name the place: what the cases are about (Kitakyushu), not an answer.
+
+        >>> from kb.places import _place
+        >>> corpus = Mentions(["Kitakyushu helped Bago.", "Kitakyushu trained staff.", "Cebu composts."])
+        >>> corpus.common(_place("k", {"en": "Kitakyushu"}, ["Kitakyushu"])), corpus.common(_place("b", {"en": "Bago"}, ["Bago"]))
+        (True, False)
+        """
+        with self._lock:
+            if place.key not in self._common:
+                named = sum(any(_has(text, form) for form in place.forms) for text in self._texts)
+                self._common[place.key] = named > COMMON * len(self._texts)
+            return self._common[place.key]
+
     def _has(self, form: str) -> bool:
-        if form.isascii():
-            return re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", self._text) is not None
-        return form in self._text
+        return _has(self._text, form)
+
+
+def _has(text: str, form: str) -> bool:
+    if form.isascii():
+        return re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", text) is not None
+    return form in text
