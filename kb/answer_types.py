@@ -29,7 +29,8 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
 def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = (),
             known: Callable[[Place], bool] = lambda place: False) -> bool:
     """True when ``sentence`` holds the kind of thing ``asked`` asks for (``names``: glossary names; ``known``: places
-    that do not answer "where", such as those the question names: "Where did Bago ...?" needs another place).
+    that do not answer "where", such as those the question names: "Where did Bago ...?" needs another place; a
+    region such as "East Asia" does not answer it either).
 
     >>> carries("Bago composts 1 tonne of market waste a day.", "en", "count")
     True
@@ -45,7 +46,7 @@ def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = (),
     if asked == "agent":
         return carries(sentence, lang, "person") or carries(sentence, lang, "organisation") or _names_in(sentence, names)
     if asked == "place":
-        return not all(known(place) for place in gazetteer().places_in(sentence))
+        return not all(known(place) or place.is_region for place in gazetteer().places_in(sentence))
     patterns = _patterns().get(asked)
     if patterns is None:
         return True

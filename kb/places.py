@@ -35,6 +35,11 @@ class Place:
         """The place's name in ``lang``, else in English."""
         return dict(self.names).get(lang) or dict(self.names)["en"]
 
+    @property
+    def is_region(self) -> bool:
+        """A continent or world region (CLDR's numeric codes: Asia 142, South-East Asia 035), not a country or city."""
+        return self.key.startswith("territory-") and self.key.removeprefix("territory-").isdigit()
+
 
 class Gazetteer:
     """Every place's surface forms in one table: Latin names by exact spelling, ja/th names as substrings."""
