@@ -103,7 +103,7 @@ class HybridRetriever:
         query_vector = np.asarray(self.embedding.get_query_embedding(question))
         ranked = [(self._chunks[r.node.node_id], float(r.score or 0.0)) for r in results]
         if where:
-            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk, where)]
+            ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.doc_id, chunk.facts, where)]
         passages: dict[str, Passage] = {}
         for chunk, score in ranked:
             if chunk.passage in passages:
@@ -125,7 +125,7 @@ class HybridRetriever:
 
     def _nearest_matching(self, where: dict[str, list[str]], query_vector: np.ndarray) -> list[Chunk]:
         """Every chunk that ``where`` matches, most similar to the query first."""
-        ids = [cid for cid, chunk in self._chunks.items() if matches(chunk, where)]
+        ids = [cid for cid, chunk in self._chunks.items() if matches(chunk.doc_id, chunk.facts, where)]
         if not ids:
             return []
         got = self._collection.get(ids=ids, include=["embeddings"])
@@ -143,19 +143,19 @@ class HybridRetriever:
                         p.texts) for p in passages]
 
 
-def matches(chunk: Chunk, where: dict[str, list[str]]) -> bool:
-    """True when, for each field of ``where`` with values, the chunk's document is one of them (``doc``) or its
-    tags name one of them (``cities``, ``countries``, ``topics``, ``years``).
+def matches(doc_id: str, facts: Facts, where: dict[str, list[str]]) -> bool:
+    """True when, for each field of ``where`` with values, the document is one of them (``doc``) or its tags
+    name one of them (``cities``, ``countries``, ``topics``, ``years``).
 
-    >>> chunk = Chunk("c", "bago", "en", "t", "x", 0, 0, Facts(countries=("PH", "TH"), topics=("waste",)))
-    >>> matches(chunk, {"countries": ["TH", "ID"], "cities": []})
+    >>> facts = Facts(countries=("PH", "TH"), topics=("waste",))
+    >>> matches("bago", facts, {"countries": ["TH", "ID"], "cities": []})
     True
-    >>> matches(chunk, {"countries": ["PH"], "topics": ["water"]})
+    >>> matches("bago", facts, {"countries": ["PH"], "topics": ["water"]})
     False
-    >>> matches(chunk, {"doc": ["bago"]}), matches(chunk, {"doc": ["cebu"]})
+    >>> matches("bago", facts, {"doc": ["bago"]}), matches("bago", facts, {"doc": ["cebu"]})
     (True, False)
     """
     def values(name: str) -> tuple[str, ...]:
-        return (chunk.doc_id,) if name == "doc" else chunk.facts.tags(name)
+        return (doc_id,) if name == "doc" else facts.tags(name)
 
     return all(not wanted or bool(set(wanted) & set(values(name))) for name, wanted in where.items())

@@ -90,7 +90,7 @@ def select_cases(kb: KnowledgeBase, request: PackRequest, places: PlaceNames) ->
     where = request.where()
     tagged = set()
     if any(where.values()):
-        tagged = {doc_id for doc_id, case in kb.library.cases.items() if matches(case.facts, where)}
+        tagged = {doc_id for doc_id, case in kb.library.cases.items() if matches(doc_id, case.facts, where)}
     for doc_id in tagged:
         scores[doc_id] = scores.get(doc_id, 0.0) + 1 / (RANK_K + 1)
     ranked = sorted(scores, key=lambda d: (-scores[d], ranks.get(d, PASSAGES + 1), d))
