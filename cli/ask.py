@@ -1,6 +1,8 @@
 """``kyodo ask`` and ``kyodo search``: one question, or a batch file through one runner for every format.
 
-``--batch`` reads CSV, text or JSONL (``trainer.batch``); without ``--out`` it prints one JSON object per
+``ask --after QUESTION`` (repeatable, oldest first) answers a follow-up ("And in Cebu?") in that conversation; a
+JSONL batch item may carry its own ``"history"``. ``--batch`` reads CSV, text or JSONL (``trainer.batch``); without
+``--out`` it prints one JSON object per
 question, with the item's ``id`` first, and ``{"id", "question", "error"}`` for an item that could not be
 asked. ``ask --out`` writes the answers as CSV, Markdown or JSONL instead. A bad item is recorded (and
 named on stderr) and the rest are answered; the exit code is then 1.
@@ -23,7 +25,8 @@ if TYPE_CHECKING:  # the read path loads models: it is imported only when a comm
     from kb.records import Answer
     from kb.service import KnowledgeBase
 
-One = Callable[["KnowledgeBase", str, "str | None"], Any]
+# (knowledge base, question, language or None, the questions asked before it) -> the result to print
+One = Callable[["KnowledgeBase", str, "str | None", "tuple[str, ...]"], Any]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,18 +42,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "ask":
             command.add_argument("--out", type=Path, help="with --batch (also a CSV with a 'question' column, or "
                                  "text, one question per line): write the answers to a .csv, .md or .jsonl file")
+            command.add_argument("--after", action="append", metavar="QUESTION",
+                                 help="a question asked before this one (repeatable, oldest first): the question is "
+                                 "answered as a follow-up in that conversation")
         command.set_defaults(func=func)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    def one(kb: KnowledgeBase, question: str, lang: str | None) -> Answer:
-        return kb.ask(question, lang, args.k, args.mode)
+    def one(kb: KnowledgeBase, question: str, lang: str | None, history: tuple[str, ...]) -> Answer:
+        return kb.ask(question, lang, args.k, args.mode, history=list(history))
 
     return _run(args, settings, one, lambda answer: answer.to_json())
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    def one(kb: KnowledgeBase, question: str, lang: str | None) -> dict:
+    def one(kb: KnowledgeBase, question: str, lang: str | None, _history: tuple[str, ...]) -> dict:
         language, passages = kb.search(question, lang, args.k, args.mode)
         hits = [{"doc_id": p.best.chunk.doc_id, "chunk_id": p.best.chunk.chunk_id, "lang": p.best.chunk.lang,
                  "score": round(p.best.score, 6), "similarity": round(p.best.similarity, 4)} for p in passages]
@@ -63,14 +69,19 @@ def _run(args: argparse.Namespace, settings: Settings, one: One, as_json: Callab
     """The single question or the batch, printed as JSON or text."""
     from kb.service import KnowledgeBase
 
+    after = tuple(getattr(args, "after", None) or ())
+    if args.batch and after:
+        raise InputError('--after is for one question: give each batch item its "history" instead')
     if args.batch:
         return _batch(args, settings, one, as_json)
     if args.question is None:
         raise InputError("give a QUESTION or --batch FILE.jsonl")
-    result = as_json(one(KnowledgeBase(settings), args.question, args.lang))
+    result = as_json(one(KnowledgeBase(settings), args.question, args.lang, after))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif "answer" in result:
+        if result["searched"] != result["question"]:  # a follow-up: what was searched for it
+            print(f"» {result['searched']}")
         print(result["answer"])
         for c in result["citations"]:
             print(f"[{c['n']}] {c['title']} ({c['doc_id']}, {c['lang']}) — {c['source']}")
@@ -97,7 +108,7 @@ def _batch(args: argparse.Namespace, settings: Settings, one: One, as_json: Call
     started = time.perf_counter()
     results: list[BatchAnswer] = []  # answers for --out; without it each line is printed as it comes
     failed = 0
-    for item, result, error in run_all(items, lambda i: one(kb, i.question, i.lang or args.lang),
+    for item, result, error in run_all(items, lambda i: one(kb, i.question, i.lang or args.lang, i.history),
                                        _progress if out else None):
         if error:
             failed += 1

@@ -1,7 +1,8 @@
 """Batch Q&A: a file of questions in, answers with citations out as CSV, Markdown or JSONL.
 
 Input is a CSV with a ``question`` column (optional ``id`` and ``lang`` columns), a text file with one
-question per line, or the JSONL of ``kyodo ask --batch`` (``{"id", "question", "lang"?}`` per line).
+question per line, or the JSONL of ``kyodo ask --batch`` (``{"id", "question", "lang"?, "history"?}`` per line;
+``history``: the questions asked before it, oldest first, for a follow-up such as "And in Cebu?").
 Any of ja/en/id/th; a question's language is detected unless the file gives it. A file that cannot
 be used at all raises ``InputError`` naming the file and the fix; a bad line or row (no JSON object, an
 empty question, an unknown language) is an item with its error naming the file and line, and the rest
@@ -34,12 +35,14 @@ HOWTO = "write one question per line, or a CSV whose header has a 'question' col
 @dataclass(frozen=True)
 class BatchQuestion:
     """One question of a batch: its id as the file gives it (a JSON number stays a number; else the line or row
-    number), its language if the file gave one, and ``error`` when the item cannot be asked (the rest can)."""
+    number), its language if the file gave one, and ``error`` when the item cannot be asked (the rest can).
+    ``history``: the conversation's previous questions, oldest first (JSONL only)."""
 
     id: object
     question: str
     lang: str | None = None
     error: str = ""
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def read_questions(path: Path, name: str | None = None) -> list[BatchQuestion]:
     return items
 
 
-def _item(ident: object, question: object, lang: object, where: str) -> BatchQuestion:
+def _item(ident: object, question: object, lang: object, where: str, history: object = ()) -> BatchQuestion:
     """A question as a file gives it, or the item's error naming ``where`` (file:line) and the fix."""
     text_of = question.strip() if isinstance(question, str) else ""
     code = lang.strip().lower() if isinstance(lang, str) else lang
@@ -95,8 +98,11 @@ def _item(ident: object, question: object, lang: object, where: str) -> BatchQue
         error = f"{where}: the question is empty (write a question, or delete the line)"
     elif code and code not in LANGUAGES:
         error = f"{where}: language {code!r} is not one of {', '.join(LANGUAGES)} (leave it empty to detect it)"
+    elif not isinstance(history, (list, tuple)) or not all(isinstance(h, str) and h.strip() for h in history):
+        error = (f'{where}: "history" is {json.dumps(history, ensure_ascii=False)[:80]}, not a list of the questions '
+                 'asked before, oldest first (e.g. "history": ["How much market waste does Bago compost a day?"])')
     else:
-        return BatchQuestion(ident, text_of, code or None)
+        return BatchQuestion(ident, text_of, code or None, history=tuple(h.strip() for h in history))
     return BatchQuestion(ident, text_of, None, error)
 
 
@@ -123,7 +129,8 @@ def _csv(content: str, name: str) -> list[BatchQuestion]:
 
 
 def _jsonl(content: str, name: str) -> list[BatchQuestion]:
-    """One item per non-blank line, ``{"id", "question", "lang"?}``; a line that is not one is an item's error."""
+    """One item per non-blank line, ``{"id", "question", "lang"?, "history"?}``; a line that is not one is an item's
+    error."""
     items = []
     for number, line in enumerate(content.splitlines(), 1):
         if not line.strip():
@@ -137,7 +144,8 @@ def _jsonl(content: str, name: str) -> list[BatchQuestion]:
             continue
         if not isinstance(item, dict):
             item = {"question": None}
-        items.append(_item(item["id"] if "id" in item else str(number), item.get("question"), item.get("lang"), where))
+        items.append(_item(item["id"] if "id" in item else str(number), item.get("question"), item.get("lang"), where,
+                           item.get("history", ())))
     return items
 
 
@@ -176,7 +184,8 @@ def answer_all(kb: KnowledgeBase, items: list[BatchQuestion], lang: str | None =
                progress: Callable[[int, int], None] | None = None, k: int | None = None,
                mode: str = "hybrid") -> Iterator[BatchAnswer]:
     """Answer each question in turn (``lang`` fixes the language of those the file leaves open)."""
-    for item, answer, error in run_all(items, lambda i: kb.ask(i.question, i.lang or lang, k, mode), progress):
+    for item, answer, error in run_all(items, lambda i: kb.ask(i.question, i.lang or lang, k, mode,
+                                                                history=list(i.history)), progress):
         yield BatchAnswer(item, answer, error)
 
 
