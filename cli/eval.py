@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--half", choices=["dev", "test", "all"], default="all",
                           help="the gold set's dev half (for tuning), test half (for the gate) or all (default)")
     evaluate.add_argument("--gate", type=Path, help="thresholds file: exit 1 when a metric is below its minimum")
+    evaluate.add_argument("--followups", action="store_true",
+                          help="the two-turn dialogues of evals/followups.yaml instead: each second question with the "
+                          "first as history and alone (hit@1, fact recall per language)")
     evaluate.set_defaults(func=cmd_eval)
 
 
@@ -29,6 +32,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from evals.report import tables
     from evals.run import run_eval
 
+    if args.followups:
+        return _followups(args, settings)
     thresholds = load_thresholds(args.gate) if args.gate else None
     result = run_eval(settings, args.out or settings.home / "evals", args.systems, args.limit,
                       log=lambda line: print(line, file=sys.stderr), sample=args.sample, half=args.half)
@@ -41,3 +46,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"gate: {line}")
     print(f"gate {args.gate}: {'FAILED' if failures else 'passed'}")
     return 1 if failures else 0
+
+
+def _followups(args: argparse.Namespace, settings: Settings) -> int:
+    from evals.followups import TARGETS, render_table, run_followups
+
+    result = run_followups(settings, args.out or settings.home / "evals", log=lambda line: print(line, file=sys.stderr))
+    print(render_table(result.by_lang, "language"))
+    print(f"\nreport and results in {result.folder}")
+    print(f"targets with history {TARGETS}: " + ("met" if not result.short else "missed: " + "; ".join(result.short)))
+    return 0

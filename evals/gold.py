@@ -78,13 +78,19 @@ class Case:
 Asked = TypeVar("Asked", GoldItem, Case)
 
 
-def _item(raw: object, path: Path, number: int) -> GoldItem:
+def item_name(raw: object, path: Path, number: int, fields: tuple[str, ...]) -> str:
+    """The id of item ``number`` of a data file, once it is a mapping with every one of ``fields``."""
     if not isinstance(raw, dict):
         raise EvalDataError(f"{path}: item {number} is not a mapping (write 'id:', 'kind:', ... fields)")
-    name = raw.get("id", f"#{number}")
-    missing = [f for f in FIELDS if f not in raw]
+    name = str(raw.get("id", f"#{number}"))
+    missing = [f for f in fields if f not in raw]
     if missing:
-        raise EvalDataError(f"{path}: item {name!r} has no {', '.join(missing)} (every item needs {', '.join(FIELDS)})")
+        raise EvalDataError(f"{path}: item {name!r} has no {', '.join(missing)} (every item needs {', '.join(fields)})")
+    return name
+
+
+def _item(raw: dict, path: Path, number: int) -> GoldItem:
+    name = item_name(raw, path, number, FIELDS)
     questions = raw["questions"] or {}
     absent = [lang for lang in LANGUAGES if not isinstance(questions.get(lang), str) or not questions[lang].strip()]
     if absent:
@@ -110,17 +116,22 @@ def _near(raw: dict, path: Path, name: object) -> tuple[str, ...] | None:
     return tuple(near)
 
 
-def load_gold(path: Path = GOLD) -> list[GoldItem]:
-    """Every gold item in file order; raise ``EvalDataError`` naming the file and the item."""
+def read_items(path: Path, what: str) -> list[object]:
+    """The YAML list of items in ``path`` (``what`` names the file in errors: "gold", "dialogues")."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise EvalDataError(f"cannot read gold file {path}: {exc.strerror}") from exc
+        raise EvalDataError(f"cannot read {what} file {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise EvalDataError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, list):
         raise EvalDataError(f"{path}: must be a list of items (start each with '- id: ...')")
-    items = [_item(entry, path, n) for n, entry in enumerate(raw, 1)]
+    return raw
+
+
+def load_gold(path: Path = GOLD) -> list[GoldItem]:
+    """Every gold item in file order; raise ``EvalDataError`` naming the file and the item."""
+    items = [_item(entry, path, n) for n, entry in enumerate(read_items(path, "gold"), 1)]
     seen: set[str] = set()
     for item in items:
         if item.item_id in seen:
