@@ -27,12 +27,14 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
         fetch_llm_model(settings.llm_model_path)
         return 0
+    from kb.embedder import native_query_dtype, precision_note
     from kb.models import fetch_embedding_model
 
     if settings.embed_model_path != settings.models_dir / "embeddinggemma-300m":
         print(f"KYODO_EMBED_MODEL is {settings.embed_model!r}: nothing to fetch (sentence-transformers loads it)")
-        return 0
-    fetch_embedding_model(settings.embed_model_path)
+    else:
+        fetch_embedding_model(settings.embed_model_path)
+    print(precision_note(native_query_dtype()))
     return 0
 
 

@@ -37,13 +37,19 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from kb.embedder import shared_embedder
     from kb.store import EMPTY_INDEX
 
-    report = build_index(settings, shared_embedder(settings.embed_model_path))
+    # A terminal sees one line per embedding stage, updated in place; a log or a pipe only the summary.
+    report = build_index(settings, shared_embedder(settings.embed_model_path),
+                         progress=_progress if sys.stderr.isatty() else None)
     for _path, reason in report.failed:
         print(f"skipped: {reason}", file=sys.stderr)
     print(report.summary())
     if not report.chunks:
         raise IndexEmptyError(EMPTY_INDEX)
     return 0
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    print(f"\rembedding {stage}: {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:

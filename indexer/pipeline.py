@@ -13,13 +13,14 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from chromadb import Collection
 from llama_index.core import Document as LlamaDocument
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
-from llama_index.core.schema import BaseNode, NodeRelationship, TextNode, TransformComponent
+from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, TextNode, TransformComponent
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
@@ -31,14 +32,15 @@ from indexer.sentences import embed_sentences
 from kb.codec import chunk_metadata, document_from, document_metadata
 from kb.embedder import Embedder
 from kb.errors import CorpusError
-from kb.llama_embedding import KyodoEmbedding
 from kb.records import Document
 from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
 from kb.store import active_generation, drop_generations, new_generation, open_client, set_active_generation
 from kb.tokens import tokenize
+from kb.vector_cache import Progress as StageProgress, VectorCache
 
 EMBED_KEYS = ("title",)
+Progress = Callable[[str, int, int], None]  # (stage, texts embedded so far, texts to embed in that stage)
 # Part of every document's hash: change it when chunking or chunk metadata changes, to re-embed all.
 CHUNKING_VERSION = f"3/{TOKEN_BUDGET}/{OVERLAP}"
 
@@ -54,6 +56,7 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
     sentences: int = 0  # sentences embedded for answer evidence (0 when all were stored already)
+    embedded: int = 0  # chunks embedded (the others' vectors were stored already, ``kb.vector_cache``)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -122,6 +125,24 @@ class ChunkTransform(TransformComponent):
         return out
 
 
+class EmbedChunks(TransformComponent):
+    """Sets each chunk node's vector from the ``chunks`` vector cache, embedding only texts not stored yet."""
+
+    _cache: Any = PrivateAttr()
+    _progress: Any = PrivateAttr()
+
+    def __init__(self, cache: VectorCache, progress: StageProgress | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cache, self._progress = cache, progress
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        # The text llama-index's own embedding step would embed: "title: … | text: …" (EMBED_KEYS).
+        texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+        for node, vector in zip(nodes, self._cache.vectors(texts, progress=self._progress)):
+            node.embedding = vector.tolist()
+        return nodes
+
+
 def _copy(source: Collection, target: Collection, batch: int = 2000) -> None:
     """Copy every record, vectors included, so unchanged documents are not embedded again."""
     total = source.count()
@@ -130,16 +151,23 @@ def _copy(source: Collection, target: Collection, batch: int = 2000) -> None:
         target.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"], documents=got["documents"])
 
 
+def _stage(progress: Progress | None, name: str) -> StageProgress | None:
+    return partial(progress, name) if progress else None
+
+
 def _docstore_path(settings: Settings, generation: str) -> Path:
     return settings.home / "docstores" / f"{generation}.json"
 
 
-def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = None) -> IndexReport:
-    """Bring the index in line with the corpus, crash-safely.
+def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = None,
+                progress: Progress | None = None) -> IndexReport:
+    """Bring the index in line with the corpus, crash-safely; ``progress`` is told of each embedding stage.
 
     Changes are written into a new generation (a copy of the served one plus the changed
     documents) and served only once complete, by flipping the active pointer. Unchanged
     documents are neither chunked nor embedded; a run that changes nothing writes nothing.
+    A chunk or sentence whose text was embedded before (by any build sharing the vector file)
+    costs a lookup, not an embedding.
     """
     started = time.perf_counter()
     corpus = corpus or settings.corpus
@@ -170,8 +198,9 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
                    if (docstore.get_document(key, raise_error=False) or LlamaDocument()).metadata.get("path") not in failed_paths]
         report.removed = len(removed)
         # Before any new generation is served, so its answers find their sentences embedded (a cache: idempotent).
-        report.sentences = embed_sentences(documents, groups, SentenceVectors(settings.sentence_vectors_path, embedder,
-                                                                                settings.embed_model))
+        report.sentences = embed_sentences(documents, groups, SentenceVectors(settings.vectors_path, embedder,
+                                                                                settings.embed_model_key),
+                                           _stage(progress, "sentences"))
         if active and not (report.added or report.updated or report.removed):
             drop_generations(client, keep={active})
             report.chunks = client.get_collection(active).count()
@@ -182,8 +211,9 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
         if active:
             _copy(client.get_collection(active), generation)
         vector_store = ChromaVectorStore(chroma_collection=generation)
+        chunks = VectorCache(settings.vectors_path, embedder, settings.embed_model_key, "chunks")
         pipeline = IngestionPipeline(
-            transformations=[ChunkTransform(embedder.count_tokens), KyodoEmbedding(embedder)],
+            transformations=[ChunkTransform(embedder.count_tokens), EmbedChunks(chunks, _stage(progress, "chunks"))],
             vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
         )
         if report.added or report.updated:
@@ -199,6 +229,6 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
         # The previous generation stays one more round for readers that have not reloaded yet.
         for name in drop_generations(client, keep={generation.name, active or generation.name}):
             _docstore_path(settings, name).unlink(missing_ok=True)
-        report.chunks = generation.count()
+        report.chunks, report.embedded = generation.count(), chunks.embedded
         report.seconds = time.perf_counter() - started
         return report

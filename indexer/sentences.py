@@ -10,10 +10,11 @@ from __future__ import annotations
 from kb.evidence import split_passage
 from kb.records import Document
 from kb.sentence_vectors import SentenceVectors
+from kb.vector_cache import Progress
 
 
 def embed_sentences(documents: list[Document], groups: dict[str, list[tuple[int, int]]],
-                    vectors: SentenceVectors) -> int:
+                    vectors: SentenceVectors, progress: Progress | None = None) -> int:
     """Store the vectors of every passage sentence not stored yet; return how many were embedded."""
     originals = {doc.doc_id: doc for doc in documents if doc.facts.is_original}
     pairs: list[tuple[str, str]] = []
@@ -25,4 +26,4 @@ def embed_sentences(documents: list[Document], groups: dict[str, list[tuple[int,
             source = "\n\n".join(original.paragraphs[first:last + 1]) if aligned else text
             pairs.extend((doc.title, s) for s in split_passage(text, doc.lang, source,
                                                                original.lang if aligned else doc.lang))
-    return vectors.fill(pairs)
+    return vectors.fill(pairs, progress)

