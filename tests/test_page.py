@@ -15,8 +15,8 @@ from ui.backend import Backend
 from ui.texts import text
 
 # What API clients, the load benchmark and the served tests call: the page split into tabs keeps every one.
-ENDPOINTS = {"ask", "rate_up", "rate_down", "comment", "read_case", "session_pack", "batch_answers", "login",
-             "logout", "add_documents", "export_feedback"}
+ENDPOINTS = {"ask", "new_conversation", "rate_up", "rate_down", "comment", "read_case", "session_pack",
+             "batch_answers", "login", "logout", "add_documents", "export_feedback"}
 
 
 @pytest.fixture

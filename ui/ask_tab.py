@@ -1,4 +1,7 @@
-"""The Ask tab: the question box, examples and filters, the thread of cited answers, Stop, and feedback.
+"""The Ask tab: the question box, examples and filters, the thread of cited answers, Stop, feedback, and a "New
+conversation" button. The thread is a conversation: each question is asked with the earlier ones as its history,
+so a follow-up ("And in Cebu?") is answered as the question it stands for; it lives in the browser session's
+``gr.State``, so two browsers never share one.
 
 ``ask_tab`` builds it inside the caller's ``gr.Tabs`` and wires its events; what the page relabels in another
 language is registered in the returned ``AskTab.labels`` (the thread follows the conversation, so ``app.py``
@@ -45,6 +48,9 @@ def ask_tab(backend: Backend, page: gr.State, turns: gr.State, language: gr.Drop
                                  "comment")
             send = labels.add(gr.Button(text("send", "en"), scale=0, min_width=90, elem_id="k-send"), "send")
         feedback_note = gr.HTML("", elem_id="k-feedback-note")
+        with gr.Row(elem_id="k-new-row"):
+            new = labels.add(gr.Button(text("new_conversation", "en"), size="sm", scale=0, min_width=160,
+                                       elem_id="k-new"), "new_conversation")
         with gr.Row(equal_height=True):
             question = gr.Textbox(label=text("question", "en"), placeholder=text("placeholder", "en"), lines=2,
                                   max_lines=8, scale=5, elem_id="k-question")
@@ -82,7 +88,8 @@ def ask_tab(backend: Backend, page: gr.State, turns: gr.State, language: gr.Drop
         where = {"countries": countries or [], "cities": cities or [], "topics": topics or []}
         turn: Turn | None = None
         # Gradio closes this generator on Stop; closing the stream in turn stops the model.
-        with closing(backend.ask_stream(pending.n, question_text or "", choice, lang, where)) as stream:
+        earlier = [t.question for t in history if t.answer is not None]
+        with closing(backend.ask_stream(pending.n, question_text or "", choice, lang, where, earlier)) as stream:
             for item in stream:
                 if isinstance(item, Turn):
                     turn = item
@@ -106,6 +113,11 @@ def ask_tab(backend: Backend, page: gr.State, turns: gr.State, language: gr.Drop
             history[-1] = replace(history[-1], stopped=True)
         return {thread: thread_html(history, backend.catalog_or_none(), lang), turns: history,
                 ask: gr.Button(visible=True), stop: gr.Button(visible=False)}
+
+    def on_new(lang: str) -> dict:
+        """A new conversation: an empty thread, and no history for the next question."""
+        return {thread: thread_html([], backend.catalog_or_none(), lang), turns: [], feedback_row: gr.Row(visible=False),
+                feedback_note: "", question: ""}
 
     def rate(rating: str | None, note: str | None, history: list[Turn], lang: str) -> str:
         if not history or history[-1].answer is None:
@@ -131,6 +143,7 @@ def ask_tab(backend: Backend, page: gr.State, turns: gr.State, language: gr.Drop
     # Not queued: Stop must act at once even when every worker is busy writing answers.
     stop.click(on_stop, [turns, page], [thread, turns, ask, stop], cancels=[asked, picked], queue=False,
                api_visibility="private")
+    new.click(on_new, page, [thread, turns, feedback_row, feedback_note, question], api_name="new_conversation")
     up.click(rate_up, [turns, page], feedback_note, api_name="rate_up")
     down.click(rate_down, [turns, page], feedback_note, api_name="rate_down")
     send.click(send_comment, [comment, turns, page], feedback_note, api_name="comment")

@@ -124,9 +124,10 @@ class Backend:
             return None
 
     def ask(self, n: int, question: str, choice: str, page_lang: str,
-            where: dict[str, list[str]] | None = None) -> Turn:
-        """Answer ``question``: ``choice`` is ``auto`` (follow the question) or a fixed page language."""
-        *_, turn = self.ask_stream(n, question, choice, page_lang, where)
+            where: dict[str, list[str]] | None = None, history: list[str] | None = None) -> Turn:
+        """Answer ``question``: ``choice`` is ``auto`` (follow the question) or a fixed page language; ``history``:
+        the conversation's earlier questions, oldest first, for a follow-up ("And in Cebu?")."""
+        *_, turn = self.ask_stream(n, question, choice, page_lang, where, history)
         assert isinstance(turn, Turn)
         return turn
 
@@ -136,7 +137,7 @@ class Backend:
         return self.kb.settings.llm != "off"
 
     def ask_stream(self, n: int, question: str, choice: str, page_lang: str,
-                   where: dict[str, list[str]] | None = None) -> Iterator[str | Turn]:
+                   where: dict[str, list[str]] | None = None, history: list[str] | None = None) -> Iterator[str | Turn]:
         """``ask`` as it is written: verified text pieces (``str``) of a generative answer, then the ``Turn``.
 
         The ``Turn`` is always last; its answer replaces the pieces (it is the extractive answer, with a
@@ -154,16 +155,16 @@ class Backend:
         elif (status := self.wait()).state == "failed":
             turn.error = text("failed", lang, detail=status.detail)
         else:
-            yield from self._answer(turn, cleaned, fixed, where)
+            yield from self._answer(turn, cleaned, fixed, where, history)
         turn.seconds = time.perf_counter() - started
         yield turn
 
     def _answer(self, turn: Turn, question: str, fixed: str | None,
-                where: dict[str, list[str]] | None) -> Iterator[str]:
+                where: dict[str, list[str]] | None, history: list[str] | None) -> Iterator[str]:
         detection = detect_language(question[:MAX_QUESTION_CHARS])
         if fixed is None and not detection.confident:
             fixed = turn.lang  # an ambiguous question ("And in Cebu?") never switches the page language
-        stream = self.kb.ask_stream(question, fixed, where=where or None)
+        stream = self.kb.ask_stream(question, fixed, where=where or None, history=history)
         answer: Answer | None = None
         try:
             for item in stream:

@@ -107,9 +107,11 @@ def turn_html(turn: Turn, catalog: Catalog | None, pending: str = "") -> str:
                    if cards else "")
         # A partial abstention names what is missing and shows the closest case as its card.
         kind = "k-partial" if answer.partial else "k-abstain" if answer.abstained else "k-answered"
+        searched = (f'<p class="k-searched">{escape(text("searched_as", turn.lang, question=answer.searched))}</p>'
+                    if answer.searched and answer.searched != answer.question else "")
         body = (f'<div class="k-a {kind}"><div class="k-answer" lang="{escape(answer.language)}">'
                 f'{link_markers(answer.answer, turn.n, numbers)}</div>'
-                f'{notes}{sources}'
+                f'{searched}{notes}{sources}'
                 f'<div class="k-time">{escape(text("answered_in", turn.lang, seconds=f"{turn.seconds:.1f}"))}</div></div>')
     return f'<section class="k-turn" lang="{lang}" data-turn="{turn.n}">{question}{body}</section>'
 

@@ -114,6 +114,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "th": "เกิดข้อผิดพลาด: {detail} โปรดลองอีกครั้ง",
     },
     "sources": {"ja": "出典", "en": "Sources", "id": "Sumber", "th": "แหล่งที่มา"},
+    # Under the answer to a follow-up ("And in Cebu?"): the question it was taken to stand for.
+    "searched_as": {"ja": "検索した質問：{question}", "en": "Searched as: {question}", "id": "Dicari sebagai: {question}",
+                    "th": "ค้นหาเป็น: {question}"},
+    "new_conversation": {"ja": "新しい会話", "en": "New conversation", "id": "Percakapan baru", "th": "เริ่มบทสนทนาใหม่"},
     "place": {"ja": "場所", "en": "Place", "id": "Tempat", "th": "สถานที่"},
     "year": {"ja": "年", "en": "Year", "id": "Tahun", "th": "ปี"},
     "section": {"ja": "出典箇所", "en": "Source section", "id": "Bagian sumber", "th": "ส่วนของแหล่งที่มา"},
