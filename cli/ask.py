@@ -52,7 +52,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     def one(kb: KnowledgeBase, question: str, lang: str | None, history: tuple[str, ...]) -> Answer:
         return kb.ask(question, lang, args.k, args.mode, history=list(history))
 
-    return _run(args, settings, one, lambda answer: answer.to_json())
+    return _run(args, settings, one, lambda answer: answer.to_json(), _show_answer)
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,11 +62,30 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                  "score": round(p.best.score, 6), "similarity": round(p.best.similarity, 4)} for p in passages]
         return {"question": question, "language": language, "hits": hits}
 
-    return _run(args, settings, one, lambda hits: hits)
+    return _run(args, settings, one, lambda hits: hits, _show_hits)
 
 
-def _run(args: argparse.Namespace, settings: Settings, one: One, as_json: Callable[[Any], dict]) -> int:
-    """The single question or the batch, printed as JSON or text."""
+def _show_answer(answer: Answer) -> None:
+    """The answer, its sources and its notes (a cut question included) in the answer's language."""
+    from kb.messages import message
+
+    if answer.searched != answer.question:  # a follow-up: what was searched for it
+        print(f"» {answer.searched}")
+    print(answer.answer)
+    for c in answer.citations:
+        print(f"[{c.n}] {c.title} ({c.doc_id}, {c.lang}) — {c.source}")
+    for note in answer.notes:
+        print(message(note.key, answer.language, **note.values))
+
+
+def _show_hits(result: dict) -> None:
+    for hit in result["hits"]:
+        print(f"{hit['score']:.4f}  {hit['chunk_id']}")
+
+
+def _run(args: argparse.Namespace, settings: Settings, one: One, as_json: Callable[[Any], dict],
+         show: Callable[[Any], None]) -> int:
+    """The single question or the batch, printed as JSON or (``show``) as text."""
     from kb.service import KnowledgeBase
 
     after = tuple(getattr(args, "after", None) or ())
@@ -76,20 +95,11 @@ def _run(args: argparse.Namespace, settings: Settings, one: One, as_json: Callab
         return _batch(args, settings, one, as_json)
     if args.question is None:
         raise InputError("give a QUESTION or --batch FILE.jsonl")
-    result = as_json(one(KnowledgeBase(settings), args.question, args.lang, after))
+    result = one(KnowledgeBase(settings), args.question, args.lang, after)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    elif "answer" in result:
-        if result["searched"] != result["question"]:  # a follow-up: what was searched for it
-            print(f"» {result['searched']}")
-        print(result["answer"])
-        for c in result["citations"]:
-            print(f"[{c['n']}] {c['title']} ({c['doc_id']}, {c['lang']}) — {c['source']}")
-        if result["note"]:
-            print(result["note"])
+        print(json.dumps(as_json(result), ensure_ascii=False, indent=2))
     else:
-        for hit in result["hits"]:
-            print(f"{hit['score']:.4f}  {hit['chunk_id']}")
+        show(result)
     return 0
 
 

@@ -16,8 +16,7 @@ from kb.answer import Catalog
 from kb.generate import Generator, LLMError
 from kb.glossary import Term
 from kb.prompt import answer_prompt
-from kb.records import Answer, Citation
-from kb.records import Passage
+from kb.records import Answer, Citation, Note, Passage
 from kb.verify import Verdict, cited, verify
 
 # Answers are 1-4 sentences; Thai and Japanese need about twice the tokens of English for one.
@@ -26,12 +25,6 @@ MAX_TOKENS = 320
 PASSAGES = 3
 # A "." ends a sentence only once the next piece shows a space: "2." may still become "2.000".
 SENTENCE_END = re.compile(r"[\]。!?！？\n]|\.(?=\s)")
-FALLBACK_NOTE = {
-    "ja": "生成した回答を検証できなかったため（{reason}）、出典の文をそのまま示します。",
-    "en": "The generated answer could not be verified ({reason}), so this answer quotes the passages instead.",
-    "id": "Jawaban yang dihasilkan tidak dapat diverifikasi ({reason}), jadi jawaban ini mengutip bagian sumber.",
-    "th": "ไม่สามารถตรวจสอบคำตอบที่สร้างขึ้นได้ ({reason}) จึงแสดงประโยคที่ยกมาจากแหล่งข้อมูลแทน",
-}
 
 
 @dataclass(frozen=True)
@@ -46,8 +39,8 @@ class Generated:
         """This answer when it verified (mode ``generative``), else ``extractive`` with a note (``fallback``)."""
         if self.verdict.ok:
             return replace(extractive, answer=self.text, citations=self.citations, mode="generative")
-        note = FALLBACK_NOTE.get(extractive.language, FALLBACK_NOTE["en"]).format(reason=self.verdict.reason)
-        return replace(extractive, note=" ".join(filter(None, [extractive.note, note])), mode="fallback")
+        note = Note("fallback", {"reason": self.verdict.reason})
+        return replace(extractive, notes=(*extractive.notes, note), mode="fallback")
 
 
 class GenerativeAnswerer:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kb.vocabulary import translate
 
+# The note on a question cut to its first MAX_QUESTION_CHARS characters (kb.service).
+TRUNCATED = "too_long"
 MESSAGES: dict[str, dict[str, str]] = {
     "abstain": {
         "ja": "この質問に答える内容は事例集にありません。近い事例：{cases}",
@@ -20,6 +22,19 @@ MESSAGES: dict[str, dict[str, str]] = {
               "lebih buruk daripada mengutip bagian sumber, jadi jawaban ini mengutip bagian sumber.",
         "th": "ไม่ใช้คำตอบที่สร้างขึ้นสำหรับคำถามภาษาไทย เพราะผลการประเมินแย่กว่าการยกประโยคจากแหล่งข้อมูล "
               "จึงแสดงประโยคที่ยกมาจากแหล่งข้อมูลแทน",
+    },
+    TRUNCATED: {
+        "ja": "質問が長すぎます（{chars}文字）。最初の{limit}文字だけで回答しました。",
+        "en": "Your question is {chars} characters long; only its first {limit} were used.",
+        "id": "Pertanyaan Anda sepanjang {chars} karakter; hanya {limit} karakter pertama yang dipakai.",
+        "th": "คำถามยาว {chars} ตัวอักษร จึงใช้เพียง {limit} ตัวอักษรแรก",
+    },
+    # The model's answer failed kb.verify ({reason}), so the extractive answer is shown (kb.generative).
+    "fallback": {
+        "ja": "生成した回答を検証できなかったため（{reason}）、出典の文をそのまま示します。",
+        "en": "The generated answer could not be verified ({reason}), so this answer quotes the passages instead.",
+        "id": "Jawaban yang dihasilkan tidak dapat diverifikasi ({reason}), jadi jawaban ini mengutip bagian sumber.",
+        "th": "ไม่สามารถตรวจสอบคำตอบที่สร้างขึ้นได้ ({reason}) จึงแสดงประโยคที่ยกมาจากแหล่งข้อมูลแทน",
     },
     "unsupported": {
         "en": "Kyodo answers in Japanese, English, Indonesian and Thai; your question looks like '{detected}', "

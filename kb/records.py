@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kb.messages import TRUNCATED, message
+
+if TYPE_CHECKING:  # kb.language loads lingua; a record needs only the type
+    from kb.language import Detection
 
 
 @dataclass(frozen=True)
@@ -109,9 +115,18 @@ class Citation:
     sentences: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Note:
+    """What a reader should know about an answer, as a ``kb.messages`` key and the values it is filled with,
+    so each reader renders it in its own language: ``Note("too_long", {"chars": "20,066", "limit": "2,000"})``."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What ``kyodo ask`` returns; ``to_json`` is the CLI's stable contract."""
+    """What ``kyodo ask`` returns, built once; ``to_json`` is the CLI's stable contract."""
 
     question: str
     language: str
@@ -119,7 +134,6 @@ class Answer:
     abstained: bool
     citations: list[Citation]
     timings_ms: dict[str, float] = field(default_factory=dict)
-    note: str = ""
     # "extractive" (quoted sentences), "generative" (a model's answer that passed kb.verify) or
     # "fallback" (the model's answer failed verification, so the extractive one is shown; note says why).
     mode: str = "extractive"
@@ -129,6 +143,16 @@ class Answer:
     asked: str = "fact"
     # The question searched: a follow-up made standalone from the conversation (kb.followup); "": the question.
     searched: str = ""
+    # The question's own language as detected (None for an answer made outside ``KnowledgeBase``, the baseline's).
+    detection: Detection | None = None
+    # Only the question's first ``MAX_QUESTION_CHARS`` characters were read (a ``too_long`` note says how many).
+    truncated: bool = False
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The ``--json`` note: the notes in the answer's language, less the truncation, which it has never held."""
+        return " ".join(message(n.key, self.language, **n.values) for n in self.notes if n.key != TRUNCATED)
 
     def to_json(self) -> dict:
         return {

@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -20,9 +21,9 @@ from kb.glossary import load_glossary, names_in
 from kb.language import detect_language, resolve_language
 from kb.library import Library
 from kb.mentions import Mentions
-from kb.messages import message
+from kb.messages import TRUNCATED, message
 from kb.question import Question, analyse
-from kb.records import Answer, Passage
+from kb.records import Answer, Note, Passage
 from kb.retrieve import MODES, HybridRetriever
 from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
@@ -33,11 +34,16 @@ CLOSEST = 3
 
 
 def clean_question(question: str) -> str:
-    """Strip control characters, undecodable bytes and surrounding space; refuse an empty question."""
+    """Strip control characters, undecodable bytes and surrounding space; refuse an empty question; keep the
+    first ``MAX_QUESTION_CHARS`` characters."""
+    return _whole_question(question)[:MAX_QUESTION_CHARS]
+
+
+def _whole_question(question: str) -> str:
     text = CONTROL.sub(" ", question.encode("utf-8", "replace").decode("utf-8")).strip()
     if not text:
         raise InputError("The question is empty: type a question about the case studies")
-    return text[:MAX_QUESTION_CHARS]
+    return text
 
 
 class KnowledgeBase:
@@ -92,7 +98,7 @@ class KnowledgeBase:
 
     def ask_stream(self, question: str, lang: str | None = None, k: int | None = None,
                    mode: str = "hybrid", where: dict[str, list[str]] | None = None,
-                   history: list[str] | None = None) -> Iterator[str | Answer]:
+                   unsure_lang: str | None = None, history: list[str] | None = None) -> Iterator[str | Answer]:
         """``ask`` for a UI that shows the answer as it is written: text pieces (``str``), then the ``Answer``.
 
         Pieces come only when a language model is on (``KYODO_LLM``) and the question is answered;
@@ -102,49 +108,56 @@ class KnowledgeBase:
         (``mode="fallback"``, ``note`` says why): replace what was shown with it. The ``Answer`` is
         always the last item and carries the citations. Closing the iterator stops the model. A question in
         a language outside ``KYODO_LLM_LANGUAGES`` never reaches the model: extractive, with a note saying why.
+        ``unsure_lang`` (the page's language) answers a question whose language is a guess ("And in Cebu?").
         """
         started = time.perf_counter()
-        text = clean_question(question)
-        detection = resolve_language(text, lang)
+        whole = _whole_question(question)
+        text = whole[:MAX_QUESTION_CHARS]
+        detection = detect_language(text)
+        fixed = lang or (unsure_lang if not detection.confident else None)
         # A follow-up is searched as the question it stands for; the answer still names the question as typed.
         previous = [clean_question(turn) for turn in history or [] if turn.strip()]
-        searched, detection = searched_question(text, previous, detection, self.glossary, self.library.idf.idf)
+        chosen = resolve_language(text, fixed) if fixed else detection
+        searched, chosen = searched_question(text, previous, chosen, self.glossary, self.library.idf.idf)
+        answer_lang = chosen.lang
+        truncated = len(whole) > MAX_QUESTION_CHARS
+        notes = [Note(TRUNCATED, {"chars": f"{len(whole):,}", "limit": f"{MAX_QUESTION_CHARS:,}"})] if truncated else []
+        if not chosen.supported:
+            notes.append(Note("unsupported", {"detected": chosen.detected}))
         # The question's own language sets its type rules; it differs from the answer's only when that was fixed.
-        asked_in = detect_language(text) if lang else detection
-        question = analyse(searched, asked_in.lang if asked_in.supported else detection.lang)
+        asked_in = detection if fixed else chosen
+        question = analyse(searched, asked_in.lang if asked_in.supported else answer_lang)
         detected = time.perf_counter()
         retriever = self.retriever
-        passages = retriever.search(searched, detection.lang, k or self.settings.top_k, mode, where)
+        passages = retriever.search(searched, answer_lang, k or self.settings.top_k, mode, where)
         retrieved = time.perf_counter()
-        note = "" if detection.supported else message("unsupported", "en", detected=detection.detected)
         top = max((p.best.similarity for p in passages), default=0.0)
-        unknown = [place.name(detection.lang) for place in question.places if not self._mentions.mentions(place)]
+        unknown = [place.name(answer_lang) for place in question.places if not self._mentions.mentions(place)]
         unknown += [code for code in question.codes if not self._mentions.writes(code)]
         if unknown:
-            answer = self._abstain(question, detection.lang, passages, note, retriever.library,
-                                   message("unknown_place", detection.lang, place=unknown[0]))
+            answer = self._abstain(question, answer_lang, passages, retriever.library,
+                                   message("unknown_place", answer_lang, place=unknown[0]))
         elif top < self.settings.abstain_below:
-            answer = self._abstain(question, detection.lang, passages, note, retriever.library)
+            answer = self._abstain(question, answer_lang, passages, retriever.library)
         else:
-            answer = self._compose(question, detection.lang, passages, note, retriever)
+            answer = self._compose(question, answer_lang, passages, retriever)
             if answer.abstained:
                 pass
-            elif self.settings.llm != "off" and detection.lang not in self.settings.llm_languages:
-                answer.note = " ".join(filter(None, [note, message("llm_language", detection.lang)]))
+            elif self.settings.llm != "off" and answer_lang not in self.settings.llm_languages:
+                notes.append(Note("llm_language"))
             elif self.settings.llm != "off":
-                for piece in self.generative.stream(searched, detection.lang, passages, retriever.library):
+                for piece in self.generative.stream(searched, answer_lang, passages, retriever.library):
                     if isinstance(piece, Generated):
                         answer = piece.settle(answer)
                     else:
                         yield piece
         done = time.perf_counter()
-        answer.timings_ms = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
-                             "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
-        answer.question, answer.searched = text, searched
-        yield answer
+        timings = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
+                   "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
+        yield replace(answer, question=text, searched=searched, detection=detection, truncated=truncated,
+                      notes=(*notes, *answer.notes), timings_ms=timings)
 
-    def _compose(self, question: Question, lang: str, passages: list[Passage], note: str,
-                 retriever: HybridRetriever) -> Answer:
+    def _compose(self, question: Question, lang: str, passages: list[Passage], retriever: HybridRetriever) -> Answer:
         """The cited answer from the top passages' sentences; a partial or full abstention when they lack it."""
         query = np.asarray(retriever.embedding.get_query_embedding(question.text))
         names = tuple(names_in(question.text, lang, self.glossary))
@@ -152,8 +165,8 @@ class KnowledgeBase:
         evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names)
         draft = compose(question, evidence, library, names, self.settings.answer_min_similarity)
         if not draft.citations:
-            return self._abstain(question, lang, passages, note, library)
-        return Answer(question.text, lang, draft.text, draft.partial, draft.citations, note=note, partial=draft.partial,
+            return self._abstain(question, lang, passages, library)
+        return Answer(question.text, lang, draft.text, draft.partial, draft.citations, partial=draft.partial,
                       asked=question.asked)
 
     @property
@@ -163,8 +176,8 @@ class KnowledgeBase:
             self._generator = shared_generator(self.settings)
         return GenerativeAnswerer(self._generator, self.glossary)
 
-    def _abstain(self, question: Question, lang: str, passages: list[Passage], note: str,
-                 library: Library, reason: str = "") -> Answer:
+    def _abstain(self, question: Question, lang: str, passages: list[Passage], library: Library,
+                 reason: str = "") -> Answer:
         titles: list[str] = []
         for passage in passages:
             title = library.title(passage.best.chunk.doc_id, lang)
@@ -172,4 +185,4 @@ class KnowledgeBase:
                 titles.append(title)
         cases = "; ".join(titles[:CLOSEST]) or "-"
         text = " ".join(filter(None, [reason, message("abstain" if not reason else "closest", lang, cases=cases)]))
-        return Answer(question.text, lang, text, True, [], note=note, asked=question.asked)
+        return Answer(question.text, lang, text, True, [], asked=question.asked)

@@ -96,7 +96,7 @@ def answer_with(generator: Generator, question: str, lang: str, passages: list[P
 
 
 def extractive(lang: str) -> Answer:
-    return Answer("q", lang, "The extractive answer [1]", False, [], note="")
+    return Answer("q", lang, "The extractive answer [1]", False, [])
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from evals.langid import Score, load, measure
 from indexer.pipeline import build_index
 from kb.language import detect_language
+from kb.messages import message
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, Settings
 from ui.backend import Backend
@@ -109,3 +110,26 @@ def test_an_ambiguous_question_keeps_the_page_language(backend: Backend) -> None
 def test_a_sure_detection_still_switches_the_page(backend: Backend) -> None:
     turn = backend.ask(1, "How many household compost baskets were given out for free in Cebu City?", "auto", "th")
     assert (turn.lang, turn.answer.language) == ("en", "en")
+
+
+def test_the_answer_carries_its_detection_cut_and_note_keys_and_the_page_renders_them_in_its_language(
+        backend: Backend) -> None:
+    question = CHINESE[0] + " " + "北九州" * 1000  # Chinese, and cut to its first 2,000 characters
+    answer = backend.kb.ask(question)
+    assert (answer.detection.detected, answer.detection.supported, answer.truncated) == ("zh", False, True)
+    assert [(n.key, n.values) for n in answer.notes] == [
+        ("too_long", {"chars": f"{len(question):,}", "limit": "2,000"}), ("unsupported", {"detected": "zh"})]
+    assert answer.to_json()["note"] == message("unsupported", "en", detected="zh"), "--json's note is unchanged"
+    with pytest.raises(FrozenInstanceError):
+        setattr(answer, "answer", "changed")
+    turn = backend.ask(1, question, "auto", "th")
+    assert turn.notes == [message("too_long", "th", chars=f"{len(question):,}", limit="2,000"),
+                          "Kyodo ตอบเป็นภาษาญี่ปุ่น อังกฤษ อินโดนีเซีย และไทย คำถามของคุณดูเหมือนเป็นภาษาจีน "
+                          "จึงตอบเป็นภาษาอังกฤษ"], turn.notes
+
+
+def test_a_guessed_language_is_answered_in_the_language_kb_is_given_for_it(backend: Backend) -> None:
+    *_, answer = backend.kb.ask_stream("And in Cebu?", unsure_lang="th")
+    assert (answer.language, answer.detection.lang, answer.detection.confident) == ("th", "en", False)
+    *_, sure = backend.kb.ask_stream("How many household compost baskets were given out in Cebu?", unsure_lang="th")
+    assert sure.language == "en" and not sure.notes

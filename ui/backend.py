@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from kb.errors import IndexMissingError, KyodoError
 from kb.feedback import FILE_NAME, Feedback, FeedbackStore
 from kb.language import detect_language
-from kb.records import Answer
-from kb.service import MAX_QUESTION_CHARS, KnowledgeBase
+from kb.messages import message
+from kb.records import Answer, Note
+from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, Settings
 from kb.vocabulary import language_name
 from ui.catalog import Catalog
@@ -161,10 +162,8 @@ class Backend:
 
     def _answer(self, turn: Turn, question: str, fixed: str | None,
                 where: dict[str, list[str]] | None, history: list[str] | None) -> Iterator[str]:
-        detection = detect_language(question[:MAX_QUESTION_CHARS])
-        if fixed is None and not detection.confident:
-            fixed = turn.lang  # an ambiguous question ("And in Cebu?") never switches the page language
-        stream = self.kb.ask_stream(question, fixed, where=where or None, history=history)
+        # An ambiguous question ("And in Cebu?") is answered in the page language and never switches it.
+        stream = self.kb.ask_stream(question, fixed, where=where or None, unsure_lang=turn.lang, history=history)
         answer: Answer | None = None
         try:
             for item in stream:
@@ -186,15 +185,10 @@ class Backend:
         finally:
             stream.close()  # a reader's Stop closes this generator; closing the stream stops the model
         assert answer is not None, "KnowledgeBase.ask_stream always ends with the Answer"
-        if fixed is None and detection.supported:
+        if fixed is None and answer.detection and answer.detection.supported:
             turn.lang = answer.language
         turn.answer = answer
-        if len(question) > MAX_QUESTION_CHARS:
-            turn.notes.append(text("too_long", turn.lang, chars=f"{len(question):,}", limit=f"{MAX_QUESTION_CHARS:,}"))
-        if fixed is None and not detection.supported:
-            turn.notes.append(text("unsupported", turn.lang, detected=language_name(detection.detected, turn.lang)))
-        elif answer.note:
-            turn.notes.append(answer.note)
+        turn.notes.extend(note_text(note, turn.lang) for note in answer.notes)
         if where and any(where.values()):
             catalog = self.catalog
             names = [catalog.name(name, value, turn.lang) for name, values in where.items() for value in values]
@@ -211,3 +205,11 @@ class Backend:
         item = replace(Feedback.of(turn.answer, turn.rating, turn.comment), id=turn.feedback_id)
         turn.feedback_id = self.feedback.save(item)
         return turn.feedback_id
+
+
+def note_text(note: Note, lang: str) -> str:
+    """An answer's note in the page language; the page names the language it could not answer in, where kb's
+    English note gives its code."""
+    if note.key == "unsupported":
+        return text("unsupported", lang, detected=language_name(note.values["detected"], lang))
+    return message(note.key, lang, **note.values)

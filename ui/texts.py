@@ -80,12 +80,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Tulis pertanyaan Anda dengan kata-kata (bahasa Jepang, Inggris, Indonesia, atau Thai).",
         "th": "โปรดเขียนคำถามเป็นถ้อยคำ (ภาษาญี่ปุ่น อังกฤษ อินโดนีเซีย หรือไทย)",
     },
-    "too_long": {
-        "ja": "質問が長すぎます（{chars}文字）。最初の{limit}文字だけで回答しました。",
-        "en": "Your question is {chars} characters long; only its first {limit} were used.",
-        "id": "Pertanyaan Anda sepanjang {chars} karakter; hanya {limit} karakter pertama yang dipakai.",
-        "th": "คำถามยาว {chars} ตัวอักษร จึงใช้เพียง {limit} ตัวอักษรแรก",
-    },
     "unsupported": {
         "ja": "Kyodo は日本語・英語・インドネシア語・タイ語で回答します。質問は{detected}のようなので、英語で回答しました。",
         "en": "Kyodo answers in Japanese, English, Indonesian and Thai; your question looks like {detected}, "
