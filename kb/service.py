@@ -162,7 +162,8 @@ class KnowledgeBase:
         query = np.asarray(retriever.embedding.get_query_embedding(question.text))
         names = tuple(names_in(question.text, lang, self.glossary))
         library = retriever.library
-        evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names)
+        evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names,
+                          self._mentions.common)
         draft = compose(question, evidence, library, names, self.settings.answer_min_similarity)
         if not draft.citations:
             return self._abstain(question, lang, passages, library)
