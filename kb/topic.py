@@ -30,9 +30,10 @@ def topic(text: str, names: Sequence[tuple[int, int]], lang: str, idf: Mapping[s
 
 
 def _content(word: str, lang: str) -> bool:
-    """Not a stop word: Japanese content words hold kanji, katakana or Latin letters (particles are hiragana)."""
+    """Not a stop word: Japanese content words hold kanji, katakana or Latin letters (particles are hiragana), and more
+    than one character (the tokenizer cuts compounds into parts such as 用 in 家庭用)."""
     if lang == "ja":
-        return re.search(r"[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]", word) is not None
+        return len(word) > 1 and re.search(r"[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]", word) is not None
     return not word.isdigit() and word.lower() not in stopwords(lang)
 
 
