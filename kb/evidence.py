@@ -21,7 +21,7 @@ import numpy as np
 
 from kb.answer_types import carries
 from kb.labels import label_lines
-from kb.places import Place
+from kb.places import Place, gazetteer
 from kb.question import Question
 from kb.records import Passage
 from kb.sentence_vectors import SentenceVectors
@@ -33,6 +33,8 @@ PASSAGES_CONSIDERED = 3
 KEYWORD_WEIGHT = 0.25
 TYPED_WEIGHT = 0.15
 RANK_PENALTY = 0.02
+# Kinds of fact that belong to a place: one stated for another place does not answer the question's.
+ABOUT_THE_PLACE = ("count", "money", "percent", "duration", "year", "person", "organisation")
 NOVELTY_WEIGHT = 0.1
 
 
@@ -125,14 +127,41 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     similarity = vectors.vectors([(title, row[0]) for title, row in zip(titles, rows)]) @ query
     asked = _weights(tokenize(f"{question.text} {' '.join(names)}", question.lang), question.lang, idf)
     asked_places = {place.key for place in question.places}
+    specific = {place.key for place in question.places if not place.is_region and not common(place)}
 
     def known(place: Place) -> bool:
         return place.key in asked_places or common(place)
+
+    def typed(sentence: str, text_lang: str) -> bool:
+        return carries(sentence, text_lang, question.asked, names, known) and not (
+            question.asked in ABOUT_THE_PLACE and _elsewhere(sentence, specific, common))
+
     return [Candidate(sentence, passage, text_lang, rank, position, float(sim),
                       _coverage(sentence, text_lang, asked if text_lang == question.lang else None, idf),
-                      carries(sentence, text_lang, question.asked, names, known),
+                      typed(sentence, text_lang),
                       _novelty(sentence, text_lang, asked if text_lang == question.lang else None, idf))
             for (sentence, passage, text_lang, rank, position), sim in zip(rows, similarity)]
+
+
+def _elsewhere(sentence: str, asked: set[str], common: Callable[[Place], bool]) -> bool:
+    """True when ``sentence`` names places but none the question asks about ("In Bago, 1 tonne a day" does not
+    answer "How much does Cebu compost?"). Places count at the asked level: a city question is not answered
+    elsewhere by "cities from Indonesia". A sentence naming no place may be about it ("the city"); regions and
+    the places every case is about (``common``) say nothing either way.
+
+    >>> _elsewhere("In Cebu City, 1 tonne a day is composted.", {"city-1300466"}, lambda place: False)
+    True
+    >>> _elsewhere("The centre composts 1 tonne a day.", {"city-1300466"}, lambda place: False)
+    False
+    >>> _elsewhere("20 cities from Indonesia took part.", {"city-1625822"}, lambda place: False)
+    False
+    """
+    if not asked:
+        return False
+    levels = {key.split("-")[0] for key in asked}
+    named = {place.key for place in gazetteer().places_in(sentence)
+             if place.key.split("-")[0] in levels and not place.is_region and not common(place)}
+    return bool(named) and not named & asked
 
 
 def _weights(tokens: list[str], lang: str, idf: IdfTable) -> dict[str, float]:
