@@ -127,7 +127,7 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     similarity = vectors.vectors([(title, row[0]) for title, row in zip(titles, rows)]) @ query
     asked = _weights(tokenize(f"{question.text} {' '.join(names)}", question.lang), question.lang, idf)
     asked_places = {place.key for place in question.places}
-    specific = {place.key for place in question.places if not place.is_region and not common(place)}
+    specific = [place for place in question.places if not place.is_region and not common(place)]
 
     def known(place: Place) -> bool:
         return place.key in asked_places or common(place)
@@ -143,25 +143,28 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
             for (sentence, passage, text_lang, rank, position), sim in zip(rows, similarity)]
 
 
-def _elsewhere(sentence: str, asked: set[str], common: Callable[[Place], bool]) -> bool:
+def _elsewhere(sentence: str, asked: list[Place], common: Callable[[Place], bool]) -> bool:
     """True when ``sentence`` names places but none the question asks about ("In Bago, 1 tonne a day" does not
-    answer "How much does Cebu compost?"). Places count at the asked level: a city question is not answered
-    elsewhere by "cities from Indonesia". A sentence naming no place may be about it ("the city"); regions and
-    the places every case is about (``common``) say nothing either way.
+    answer "How much does Cebu compost?"). Places count at the asked level (a city question is not answered
+    elsewhere by "cities from Indonesia") and by name, since one name may be several places (Bago in Myanmar and
+    in the Philippines). A sentence naming no place may be about it ("the city"); regions and the places every
+    case is about (``common``) say nothing either way.
 
-    >>> _elsewhere("In Cebu City, 1 tonne a day is composted.", {"city-1300466"}, lambda place: False)
+    >>> cebu, bago = gazetteer().places_in("Cebu City"), gazetteer().places_in("Bago")
+    >>> _elsewhere("In Cebu City, 2,000 baskets were given out.", bago, lambda place: False)
     True
-    >>> _elsewhere("The centre composts 1 tonne a day.", {"city-1300466"}, lambda place: False)
+    >>> _elsewhere("Bago City composts 1 tonne a day.", bago, lambda place: False)
     False
-    >>> _elsewhere("20 cities from Indonesia took part.", {"city-1625822"}, lambda place: False)
+    >>> _elsewhere("The centre composts 1 tonne a day.", bago, lambda place: False)
     False
     """
     if not asked:
         return False
-    levels = {key.split("-")[0] for key in asked}
-    named = {place.key for place in gazetteer().places_in(sentence)
-             if place.key.split("-")[0] in levels and not place.is_region and not common(place)}
-    return bool(named) and not named & asked
+    levels = {place.key.split("-")[0] for place in asked}
+    forms = {form for place in asked for form in place.forms}
+    named = [place for place in gazetteer().places_in(sentence)
+             if place.key.split("-")[0] in levels and not place.is_region and not common(place)]
+    return bool(named) and not any(forms & set(place.forms) for place in named)
 
 
 def _weights(tokens: list[str], lang: str, idf: IdfTable) -> dict[str, float]:

@@ -9,6 +9,8 @@ import gradio as gr
 import pytest
 
 from app import build_app
+from kb.embedder import SentenceTransformerEmbedder
+from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, Settings
 from tests.conftest import CORPUS
 from ui.backend import Backend
@@ -22,7 +24,9 @@ ENDPOINTS = {"ask", "new_conversation", "rate_up", "rate_down", "comment", "read
 @pytest.fixture
 def page(tmp_path: Path, model_path: Path) -> tuple[gr.Blocks, Backend]:
     """The page over a home without an index: built, never launched."""
-    backend = Backend(Settings(home=tmp_path / "home", corpus=CORPUS, embed_model=str(model_path)))
+    settings = Settings(home=tmp_path / "home", corpus=CORPUS, embed_model=str(model_path))
+    # An embedder of its own: the session's shared one is loaded by whichever test ran first.
+    backend = Backend(settings, KnowledgeBase(settings, SentenceTransformerEmbedder(model_path)))
     return build_app(backend=backend), backend
 
 
