@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -67,9 +68,14 @@ def _kill_when(settings: Settings, ready: Callable[[int], bool], then_wait: floa
 
 def test_indexer_killed_while_writing_a_generation_leaves_the_previous_one_serving(small_corpus: Settings,
                                                                                    embedder) -> None:
-    # An empty vector file of its own: with the session's, every chunk would be stored already and the
-    # indexer would have nothing to embed, so nothing to be killed in the middle of.
-    small_corpus = replace(small_corpus, vectors_file=small_corpus.home.parent / "vectors.sqlite3")
+    # A vector file of its own without the chunks: with the session's, every chunk would be stored already and
+    # the indexer would have nothing to embed, so nothing to be killed in the middle of. Sentences stay stored.
+    own = small_corpus.home.parent / "vectors.sqlite3"
+    if small_corpus.vectors_path.exists():
+        shutil.copyfile(small_corpus.vectors_path, own)
+    with sqlite3.connect(own) as db:
+        db.execute("DROP TABLE IF EXISTS chunks")
+    small_corpus = replace(small_corpus, vectors_file=own)
     started = time.monotonic()
     build_index(small_corpus, embedder)
     embedding_12 = time.monotonic() - started  # this machine's pace (12 documents); the rebuild embeds 16
