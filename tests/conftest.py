@@ -21,6 +21,7 @@ from kb.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
+SEED = Settings.from_env().vectors_path  # the project's vector file (``make index`` fills it), read before the tests
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +45,17 @@ def vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index from embedding the same chunks and sentences again.
     """
     path = tmp_path_factory.mktemp("vectors") / "vectors.sqlite3"
-    seed = Settings.from_env().vectors_path
-    if seed.exists():
-        shutil.copyfile(seed, path)
+    if SEED.exists():
+        shutil.copyfile(SEED, path)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vectors_for_commands(vectors: Path) -> Iterator[None]:
+    """Settings from the environment, and the ``kyodo`` processes tests start, use the session's vector file too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KYODO_VECTORS", str(vectors))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from indexer.pipeline import build_index
 from kb.settings import DEFAULT_EMBED_MODEL, Settings
 from kb.store import open_collection
 from kb.vector_cache import BATCH, VectorCache
+from tests.conftest import SEED
 
 BAGO = "iges-bago-cebu-composting"
 
@@ -142,7 +143,7 @@ class NoEmbedding:
 
 def test_test_indexes_are_seeded_from_the_project_file(small_corpus: Settings, embedder) -> None:
     """``make index`` fills data/vectors.sqlite3; the session's copy of it spares every test index its embedding."""
-    if not Settings.from_env().vectors_path.exists():
+    if not SEED.exists():
         pytest.skip("no data/vectors.sqlite3 to seed from: run 'kyodo index' first")
     report = build_index(small_corpus, NoEmbedding(embedder))
     assert (report.added, report.embedded, report.sentences) == (12, 0, 0)
