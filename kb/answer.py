@@ -3,8 +3,8 @@
 The question's type (``kb.question``) decides the lead: for a count, an amount, a rate, a
 duration or a year, the lead is the best sentence that states the figure with the words that say
 what it counts, checked against its passage and Japanese original ("In FY2008 KITA received 434
-trainees [1]"); for how, why and what questions, the best evidence sentence (``kb.evidence``). When the top passages hold the case but not the kind of fact asked for, the
-answer says so and cites the closest case (``partial``) instead of quoting something else.
+trainees [1]"); for how, why and what questions, the best evidence sentence (``kb.evidence``).
+When the top passages hold the case but not the kind of fact asked for, the answer says so and cites the closest case (``partial``) instead of quoting something else.
 """
 
 from __future__ import annotations

@@ -136,11 +136,11 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
         return carries(sentence, text_lang, question.asked, names, known) and not (
             question.asked in ABOUT_THE_PLACE and _elsewhere(sentence, specific, common))
 
-    return [Candidate(sentence, passage, text_lang, rank, position, float(sim),
-                      _coverage(sentence, text_lang, asked if text_lang == question.lang else None, idf),
-                      typed(sentence, text_lang),
-                      _novelty(sentence, text_lang, asked if text_lang == question.lang else None, idf))
-            for (sentence, passage, text_lang, rank, position), sim in zip(rows, similarity)]
+    # Keyword coverage and novelty compare a sentence's tokens with the question's: only in the question's language.
+    tokens = [set(tokenize(row[0], row[2])) if row[2] == question.lang else set() for row in rows]
+    return [Candidate(sentence, passage, text_lang, rank, position, float(sim), _coverage(words, asked),
+                      typed(sentence, text_lang), _novelty(words, text_lang, asked, idf))
+            for (sentence, passage, text_lang, rank, position), sim, words in zip(rows, similarity, tokens)]
 
 
 def _elsewhere(sentence: str, asked: list[Place], common: Callable[[Place], bool]) -> bool:
@@ -171,22 +171,21 @@ def _weights(tokens: list[str], lang: str, idf: IdfTable) -> dict[str, float]:
     return {t: idf.weight(t, lang) for t in set(tokens)}
 
 
-def _coverage(sentence: str, lang: str, asked: dict[str, float] | None, idf: IdfTable) -> float:
-    """The IDF-weighted share of the question's tokens that ``sentence`` contains (0 across languages)."""
-    if not asked:
+def _coverage(tokens: set[str], asked: dict[str, float]) -> float:
+    """The IDF-weighted share of the question's tokens that a sentence's ``tokens`` contain (0 when it has none)."""
+    if not tokens or not asked:
         return 0.0
-    tokens = set(tokenize(sentence, lang))
     return sum(w for t, w in asked.items() if t in tokens) / sum(asked.values())
 
 
-def _novelty(sentence: str, lang: str, asked: dict[str, float] | None, idf: IdfTable) -> float:
-    """The IDF-weighted share of ``sentence``'s tokens that the question does not already say (0 across languages).
+def _novelty(tokens: set[str], lang: str, asked: dict[str, float], idf: IdfTable) -> float:
+    """The IDF-weighted share of a sentence's ``tokens`` that the question does not already say (0 when it has none).
 
     A sentence that restates the question ("support was provided for improving waste management in Semarang")
     tells the reader nothing new; the one after it, with the NGO, the composting and the collection points, does.
     """
-    if not asked:
+    if not tokens or not asked:
         return 0.0
-    weights = _weights(tokenize(sentence, lang), lang, idf)
+    weights = _weights(list(tokens), lang, idf)
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t not in asked) / total if total else 0.0
