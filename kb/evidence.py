@@ -162,9 +162,15 @@ def _elsewhere(sentence: str, asked: list[Place], common: Callable[[Place], bool
         return False
     levels = {place.key.split("-")[0] for place in asked}
     forms = {form for place in asked for form in place.forms}
-    named = [place for place in gazetteer().places_in(sentence)
+    named = [place for place in _places_in(sentence)
              if place.key.split("-")[0] in levels and not place.is_region and not common(place)]
     return bool(named) and not any(forms & set(place.forms) for place in named)
+
+
+@lru_cache(maxsize=8192)
+def _places_in(sentence: str) -> tuple[Place, ...]:
+    """The places a passage sentence names: the same top passages' sentences come back question after question."""
+    return tuple(gazetteer().places_in(sentence))
 
 
 def _weights(tokens: list[str], lang: str, idf: IdfTable) -> dict[str, float]:
