@@ -49,8 +49,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from kb.question_log import QuestionLog
+
+    questions = QuestionLog.of(settings)  # every question asked, with its outcome, for `kyodo gaps`
+
     def one(kb: KnowledgeBase, question: str, lang: str | None, history: tuple[str, ...]) -> Answer:
-        return kb.ask(question, lang, args.k, args.mode, history=list(history))
+        answer = kb.ask(question, lang, args.k, args.mode, history=list(history))
+        questions.record(answer, "cli")
+        return answer
 
     return _run(args, settings, one, lambda answer: answer.to_json(), _show_answer)
 

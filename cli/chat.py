@@ -29,8 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     import readline
 
+    from kb.question_log import QuestionLog
     from kb.service import KnowledgeBase
 
+    questions = QuestionLog.of(settings)
     history_file = settings.home / "chat-history"
     if history_file.exists():
         readline.read_history_file(history_file)
@@ -52,7 +54,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 thread, lang = command(line, thread, lang)
                 continue
             try:
-                show(kb.ask(line, lang, history=thread))
+                answer = kb.ask(line, lang, history=thread)
+                questions.record(answer, "cli")
+                show(answer)
             except KyodoError as exc:
                 print(f"kyodo: {exc}", flush=True)
                 continue

@@ -10,7 +10,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from cli import admin, ask, bench, chat, corpus, pack, serve
+from cli import admin, ask, bench, chat, corpus, gaps, pack, serve
 from cli import eval as evaluation  # the module is named after its subcommand
 from kb.errors import KyodoError
 from kb.settings import Settings
@@ -29,7 +29,7 @@ def settings(args: argparse.Namespace) -> Settings:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kyodo", description=DESCRIPTION)
     sub = top.add_subparsers(dest="command", required=True)
-    for module in (corpus, admin, ask, chat, pack, evaluation, bench, serve):
+    for module in (corpus, admin, ask, chat, gaps, pack, evaluation, bench, serve):
         module.register(sub)
     return top
 

@@ -23,6 +23,7 @@ from kb.errors import ModelMissingError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 log = logging.getLogger("kyodo.embedder")
+SIMILARITY_PROMPT = "task: sentence similarity | query: "  # EmbeddingGemma's STS prompt
 
 
 class Embedder(Protocol):
@@ -31,6 +32,8 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
     def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_similar(self, texts: list[str]) -> np.ndarray: ...
 
     def count_tokens(self, text: str) -> list[int]: ...
 
@@ -104,6 +107,15 @@ class SentenceTransformerEmbedder:
         # Normalised in float32: a bfloat16 unit vector is off by ~1e-3 in length.
         vector = self.query_model.encode_query([text], convert_to_tensor=True, show_progress_bar=False)[0].float().numpy()
         return vector / np.linalg.norm(vector)
+
+    def embed_similar(self, texts: list[str]) -> np.ndarray:
+        """Questions compared with each other (the gap report's clusters): the query encoder with the model's own
+        sentence-similarity prompt, which keeps one question's four languages together better than the search one."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = self.query_model.encode(texts, prompt=SIMILARITY_PROMPT, batch_size=self.batch_size,
+                                          convert_to_tensor=True, show_progress_bar=False).float().numpy()
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)  # in float32, as embed_query
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """Texts already in ``document_text`` form, so the model's own document prompt is not added again."""

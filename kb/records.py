@@ -148,6 +148,9 @@ class Answer:
     # Only the question's first ``MAX_QUESTION_CHARS`` characters were read (a ``too_long`` note says how many).
     truncated: bool = False
     notes: tuple[Note, ...] = ()
+    # The first-ranked passage's case and its cosine to the question: what the gap report groups declined questions by.
+    top_case: str = ""
+    top_similarity: float = 0.0
 
     @property
     def note(self) -> str:

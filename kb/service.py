@@ -154,8 +154,10 @@ class KnowledgeBase:
         done = time.perf_counter()
         timings = {"detect": 1000 * (detected - started), "retrieve": 1000 * (retrieved - detected),
                    "answer": 1000 * (done - retrieved), "total": 1000 * (done - started)}
+        first = passages[0].best if passages else None
         yield replace(answer, question=text, searched=searched, detection=detection, truncated=truncated,
-                      notes=(*notes, *answer.notes), timings_ms=timings)
+                      notes=(*notes, *answer.notes), timings_ms=timings, top_case=first.chunk.doc_id if first else "",
+                      top_similarity=float(first.similarity) if first else 0.0)
 
     def _compose(self, question: Question, lang: str, passages: list[Passage], retriever: HybridRetriever) -> Answer:
         """The cited answer from the top passages' sentences; a partial or full abstention when they lack it."""

@@ -12,6 +12,7 @@ LANGUAGES = ("ja", "en", "id", "th")
 DEFAULT_EMBED_MODEL = "embeddinggemma-300m"
 DEFAULT_LLM_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 LLM_MODES = ("off", "local", "openai")
+SWITCH = {"on": True, "off": False, "1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
 # Where the local model may write answers (KYODO_LLM_LANGUAGES) when KYODO_LLM is on. Measured by `kyodo eval
 # --systems kyodo-hybrid kyodo-generative --sample 8` (run 20261129T054300Z, 7 in-scope questions per language;
 # fact recall generative vs extractive): en 0.86 vs 0.69, id 0.52 vs 0.45 (citation precision 1.00/0.93 vs
@@ -52,6 +53,8 @@ class Settings:
     users_file: Path | None = None
     # Where document vectors are kept by content (KYODO_VECTORS); several homes may share the file.
     vectors_file: Path | None = None
+    # Every question asked in the web UI or the CLI, with its outcome (kb/question_log.py; KYODO_QUESTION_LOG=off).
+    question_log: bool = True
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> "Settings":
@@ -59,7 +62,8 @@ class Settings:
         and ``KYODO_LLM`` (off|local|openai), ``KYODO_LLM_URL``, ``KYODO_LLM_MODEL``, ``KYODO_LLM_API_KEY_ENV``
         (the name of the variable that holds the endpoint's key; the key itself is read from there),
         ``KYODO_LLM_LANGUAGES`` (e.g. ``en,id``: the languages the model answers in when it is on),
-        ``KYODO_ADMIN_PASSWORD`` / ``KYODO_USERS_FILE`` (maintainer logins), and ``KYODO_VECTORS``."""
+        ``KYODO_ADMIN_PASSWORD`` / ``KYODO_USERS_FILE`` (maintainer logins), ``KYODO_VECTORS``, and
+        ``KYODO_QUESTION_LOG`` (``on``, the default, or ``off``: log no question)."""
         env = os.environ if env is None else env
         base = cls()
         llm = env.get("KYODO_LLM", base.llm).strip().lower() or base.llm
@@ -70,6 +74,9 @@ class Settings:
         if unknown := [code for code in llm_languages if code not in LANGUAGES]:
             raise InputError(f"KYODO_LLM_LANGUAGES has {', '.join(map(repr, unknown))}, which is not one of "
                              f"{', '.join(LANGUAGES)} (write e.g. KYODO_LLM_LANGUAGES=en,id)")
+        question_log = env.get("KYODO_QUESTION_LOG", "on").strip().lower() or "on"
+        if question_log not in SWITCH:
+            raise InputError(f"KYODO_QUESTION_LOG={question_log!r} is not 'on' or 'off'")
         return replace(
             base,
             home=Path(env.get("KYODO_HOME", str(base.home))),
@@ -85,6 +92,7 @@ class Settings:
             admin_password=env.get("KYODO_ADMIN_PASSWORD") or None,
             users_file=Path(env["KYODO_USERS_FILE"]) if env.get("KYODO_USERS_FILE") else None,
             vectors_file=Path(env["KYODO_VECTORS"]) if env.get("KYODO_VECTORS") else None,
+            question_log=SWITCH[question_log],
         )
 
     @property

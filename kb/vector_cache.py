@@ -108,5 +108,8 @@ class VectorCache:
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         return self.vectors(texts)
 
+    def embed_similar(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.embed_similar(texts)
+
     def count_tokens(self, text: str) -> list[int]:
         return self.embedder.count_tokens(text)

@@ -18,7 +18,7 @@ from ui.texts import text
 
 # What API clients, the load benchmark and the served tests call: the page split into tabs keeps every one.
 ENDPOINTS = {"ask", "new_conversation", "rate_up", "rate_down", "comment", "read_case", "session_pack",
-             "batch_answers", "login", "logout", "add_documents", "export_feedback"}
+             "batch_answers", "login", "logout", "add_documents", "export_feedback", "gap_report", "export_gaps"}
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from kb.errors import IndexMissingError, KyodoError
 from kb.feedback import FILE_NAME, Feedback, FeedbackStore
 from kb.language import detect_language
 from kb.messages import message
+from kb.question_log import QuestionLog
 from kb.records import Answer, Note
 from kb.service import KnowledgeBase
 from kb.settings import LANGUAGES, Settings
@@ -50,6 +51,7 @@ class Turn:
     error: str = ""
     seconds: float = 0.0
     feedback_id: int | None = None
+    log_id: int | None = None  # the question's row in the question log (None: not logged, or the log is off)
     rating: str = ""
     comment: str = ""
     draft: str = ""  # the verified text streamed so far, while a generative answer is being written
@@ -67,6 +69,7 @@ class Backend:
         self.kb = kb or KnowledgeBase(settings)
         self._build_index = build_index
         self.feedback = FeedbackStore(settings.home / FILE_NAME)
+        self.questions = QuestionLog.of(settings)  # KYODO_QUESTION_LOG=off: records nothing
         self.status = Status("loading")
         self._ready = threading.Event()
         self._catalog: Catalog | None = None
@@ -188,6 +191,7 @@ class Backend:
         if fixed is None and answer.detection and answer.detection.supported:
             turn.lang = answer.language
         turn.answer = answer
+        turn.log_id = self.questions.record(answer, "web")
         turn.notes.extend(note_text(note, turn.lang) for note in answer.notes)
         if where and any(where.values()):
             catalog = self.catalog
@@ -204,6 +208,8 @@ class Backend:
             turn.comment = comment
         item = replace(Feedback.of(turn.answer, turn.rating, turn.comment), id=turn.feedback_id)
         turn.feedback_id = self.feedback.save(item)
+        if rating is not None:
+            self.questions.rate(turn.log_id, turn.rating)
         return turn.feedback_id
 
 

@@ -110,3 +110,32 @@ def _bars(axis, labels: list[str], counts: list[int], color: str) -> None:
     axis.set_xticks([])
     for side in ("top", "right", "bottom"):
         axis.spines[side].set_visible(False)
+
+
+def timeline_png(series: dict[str, dict[str, int]], names: dict[str, str], title: str, lang: str) -> bytes:
+    """Stacked bars of counts per day (``series``: day ``YYYY-MM-DD`` -> {kind: count}), kinds named by ``names``
+    in their stacking order; days with nothing asked are left as gaps on a true time axis."""
+    from datetime import date
+
+    lang = chart_language(lang)
+    days = sorted(series)
+    buffer = io.BytesIO()
+    with _fonts(lang):
+        figure = Figure(figsize=(9, 3), dpi=100, layout="constrained")
+        figure.patch.set_facecolor("white")
+        axis = figure.subplots()
+        xs = [date.fromisoformat(day) for day in days]
+        bottom = [0] * len(days)
+        for kind, color in zip(names, (AMBER, TEAL, "#b8485f", GREEN)):
+            heights = [series[day].get(kind, 0) for day in days]
+            axis.bar(xs, heights, bottom=bottom, color=color, label=names[kind], width=0.8)
+            bottom = [b + h for b, h in zip(bottom, heights)]
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_title(title, loc="left", fontweight="bold")
+        axis.legend(frameon=False, loc="upper left", fontsize=9)
+        axis.set_ylim(0, max(bottom, default=1) * 1.3 + 0.5)
+        figure.autofmt_xdate()
+        for side in ("top", "right"):
+            axis.spines[side].set_visible(False)
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""The maintainer tab: log in, add documents to the corpus, see each file's result; export the feedback.
+"""The maintainer tab: log in, add documents to the corpus, see each file's result; export the feedback; the Gaps view
+(``ui.gaps_view``: questions the cases do not answer).
 
 Every write, and the feedback export (it holds every question and comment), is checked on the
 server in the endpoint itself: the session token lives in a ``gr.State`` (kept server-side, never
@@ -24,6 +25,7 @@ from kb.settings import LANGUAGES
 from kb.vocabulary import translate
 from ui.backend import Backend
 from ui.errors import refuse
+from ui.gaps_view import gaps_view
 from ui.relabel import Labels
 
 log = logging.getLogger("kyodo.ui")
@@ -135,6 +137,8 @@ def maintain_tab(backend: Backend, page: gr.State) -> None:
         summary = gr.Markdown("", elem_id="k-index-summary")
         export = labels.add(gr.Button(text("export", "en"), size="sm", elem_id="k-export"), "export")
         export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-export-file")
+        # Checked by the same login; ``maintainer`` is defined below, before any event can run.
+        gaps_view(backend, page, token, lambda session, action, request: maintainer(session, action, request))
 
     def maintainer(session: str, action: str, request: gr.Request | None) -> str:
         """The logged-in user of ``session``, or the refusal (checked before anything is read or written)."""

@@ -1,0 +1,145 @@
+"""What the cases do not answer: the question log's declined, partly answered and 👎 questions, clustered into gaps.
+
+Similar questions become one ``Gap`` with a count, whatever language they were asked in: each question as searched (a
+follow-up made standalone) is embedded by the served model with its sentence-similarity prompt, and average-linkage
+clustering joins questions while their mean cosine distance stays under ``THRESHOLD``. A gap names its nearest case
+(the one most of its questions ranked first), that case's topics, and the places its questions name. Deliberately
+no labels written by a model: a gap is shown by its own questions. ``kb.gap_report`` writes gaps as CSV, Markdown and
+gold-set candidates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.question import analyse
+from kb.question_log import Logged
+from kb.settings import LANGUAGES
+
+# Cosine distance at which average linkage stops merging. Measured on the gold set's 37 out-of-scope items asked in
+# ja/en/id/th (`python -m evals.gap_clusters --sweep`): 0.35 is the smallest that keeps every item's four languages
+# in one cluster (0.30: 0.95), with 0.989 of item pairs apart (dev half 1.000/0.987, test half 1.000/0.994); from
+# 0.475 unrelated items start to merge (0.84 apart). The pairs it merges are near twins: trainees from Brazil,
+# Ulaanbaatar and in FY2020; Bago centre's cost and its staff.
+THRESHOLD = 0.35
+# Clustering costs memory by the square of the questions: the most recent ones are kept beyond this.
+MAX_QUESTIONS = 5000
+
+Embed = Callable[[list[str]], np.ndarray]  # texts -> one unit vector per text (``embed_similar``)
+
+
+@dataclass(frozen=True)
+class CaseLabel:
+    """How a report names a case: its title in the reader's language and its topic tags."""
+
+    title: str
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Similar questions the cases failed: a row of the report, most asked first."""
+
+    questions: tuple[Logged, ...]
+    case: str  # the nearest case's id ("" when nothing was retrieved)
+    label: CaseLabel
+    places: tuple[str, ...]  # places the questions name, in English, most named first
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def languages(self) -> dict[str, int]:
+        """How often it was asked in each language, ja/en/id/th first."""
+        counts = Counter(q.language for q in self.questions)
+        return {lang: counts[lang] for lang in (*LANGUAGES, *sorted(counts)) if counts[lang]}
+
+    @property
+    def declined(self) -> int:
+        return sum(q.outcome == "declined" for q in self.questions)
+
+    @property
+    def partial(self) -> int:
+        return sum(q.outcome == "partial" for q in self.questions)
+
+    @property
+    def down(self) -> int:
+        """Answered, but rated 👎 (a declined or partial answer rated 👎 counts as declined or partial)."""
+        return sum(q.outcome == "answered" and q.rating == "down" for q in self.questions)
+
+    @property
+    def first(self) -> str:
+        return min(q.asked_at for q in self.questions)[:10]
+
+    @property
+    def last(self) -> str:
+        return max(q.asked_at for q in self.questions)[:10]
+
+    def examples(self) -> dict[str, str]:
+        """One question per language it was asked in: the wording asked most (the earliest on a tie)."""
+        by_lang: dict[str, Counter[str]] = {}
+        for q in self.questions:
+            by_lang.setdefault(q.language, Counter())[q.question] += 1
+        return {lang: by_lang[lang].most_common(1)[0][0] for lang in self.languages}
+
+    @property
+    def example(self) -> str:
+        """The question that stands for the gap: the English one when it was asked in English, else the first."""
+        examples = self.examples()
+        return examples.get("en") or next(iter(examples.values()))
+
+
+def clusters(vectors: np.ndarray, threshold: float = THRESHOLD) -> list[int]:
+    """A cluster number per unit vector: average linkage on cosine distance, cut at ``threshold``.
+
+    >>> clusters(np.array([[1.0, 0.0], [0.96, 0.28], [0.0, 1.0]]))
+    [0, 0, 1]
+    """
+    n = len(vectors)
+    if n < 2:
+        return [0] * n
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    distances = np.clip(1.0 - (vectors @ vectors.T)[np.triu_indices(n, 1)], 0.0, 2.0)
+    found = fcluster(linkage(distances, method="average"), threshold, criterion="distance")
+    order = {label: i for i, label in enumerate(dict.fromkeys(found))}  # numbered in order of first appearance
+    return [order[label] for label in found]
+
+
+def find_gaps(rows: Iterable[Logged], embed: Embed, threshold: float = THRESHOLD,
+              label: Callable[[str], CaseLabel] | None = None) -> list[Gap]:
+    """The gaps among ``rows`` (only declined, partial and 👎 ones count), most asked first, then most recent.
+
+    ``embed`` turns texts into unit vectors (``embed_similar``, or a cache of it); ``label`` names a case by its
+    id (default: the id itself)."""
+    failed = [row for row in rows if row.gap][-MAX_QUESTIONS:]
+    if not failed:
+        return []
+    texts = list(dict.fromkeys(row.searched for row in failed))  # the same wording is embedded once
+    numbers = clusters(np.asarray(embed(texts), dtype=np.float32), threshold)
+    cluster_of = dict(zip(texts, numbers))
+    members: dict[int, list[Logged]] = {}
+    for row in failed:
+        members.setdefault(cluster_of[row.searched], []).append(row)
+    name = label or (lambda case: CaseLabel(case))
+    gaps = []
+    for questions in members.values():
+        case = Counter(q.top_case for q in questions).most_common(1)[0][0]
+        gaps.append(Gap(tuple(questions), case, name(case) if case else CaseLabel(""), _places(questions)))
+    return sorted(gaps, key=lambda gap: (-gap.count, _reverse(gap.last)))
+
+
+def _places(questions: list[Logged]) -> tuple[str, ...]:
+    """The places the questions name (CLDR and GeoNames, in English), most named first."""
+    named = Counter(place.name("en") for q in questions for place in set(analyse(q.searched, q.language).places))
+    return tuple(name for name, _ in named.most_common())
+
+
+def _reverse(day: str) -> tuple[int, ...]:
+    """A sort key that puts later days first."""
+    return tuple(-ord(c) for c in day)

@@ -1,0 +1,84 @@
+"""The question log and the Gaps view through the real web page: questions asked on the page are logged with their
+outcome and thumb, the log stays empty when switched off, and the Maintain tab's Gaps view needs a login."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from kb.question_log import FILE_NAME
+from kb.settings import Settings
+from tests.test_app import ask
+from tests.test_gaps import ANSWERED, COST, DECLINED
+from tests.test_maintain import corpus_settings  # noqa: F401  (a fixture: three cases, indexed at warm-up)
+from tests.ui_server import PASSWORD, Served, logged_in, serving
+from ui.backend import Backend
+
+
+@pytest.fixture(scope="module")
+def served(corpus_settings: Settings) -> Iterator[Served]:
+    with serving(replace(corpus_settings, admin_password=PASSWORD)) as running:
+        yield running
+
+
+def test_questions_asked_on_the_page_are_logged_with_their_outcome_and_thumb(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    outcomes = {}
+    for question in (ANSWERED, DECLINED, COST["en"]):
+        _, answer = ask(served, question, client=client)
+        outcomes[question] = "partial" if answer["partial"] else "declined" if answer["abstained"] else "answered"
+    client.predict(api_name="/rate_down")  # on the last answer
+    rows = {row.question: row for row in served.backend.questions.rows()}
+    assert {q: rows[q].outcome for q in outcomes} == outcomes
+    assert outcomes[ANSWERED] == "answered" and outcomes[DECLINED] == "declined"
+    assert [rows[q].rating for q in outcomes] == ["", "", "down"]
+    assert {rows[q].source for q in outcomes} == {"web"}
+    assert rows[ANSWERED].top_case == "iges-bago-cebu-composting"
+
+
+def test_the_gaps_view_is_refused_without_a_login(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    for endpoint in ("/gap_report", "/export_gaps"):
+        with pytest.raises(AppError, match="log in as a maintainer first"):
+            client.predict("", "all", api_name=endpoint)
+
+
+def test_the_gaps_view_shows_similar_questions_as_one_row_with_a_count(served: Served) -> None:
+    client = Client(served.url, verbose=False)
+    for question in COST.values():
+        ask(served, question, client=client)
+    maintainer = logged_in(served.url)
+    summary, table, chart = maintainer.predict("", "all", api_name="/gap_report")
+    rows = {row[5]: row for row in table["data"]}
+    assert table["headers"][:2] == ["Asked", "Languages"]
+    cost = rows[COST["en"]]
+    assert cost[0] >= 4 and cost[1].startswith("ja 1, en "), f"expected Bago's cost asked in 3 languages, got {cost}"
+    assert "Bago" in cost[3] and "Bago" in cost[4]  # the nearest case's title, the places named
+    assert rows[DECLINED][0] == 1
+    assert summary.endswith(f"groups") and Path(chart).stat().st_size > 1000
+    _, thai_table, _ = maintainer.predict("", "th", api_name="/gap_report")
+    assert [row[1] for row in thai_table["data"]] == ["th 1"]
+    exported = maintainer.predict("", "all", api_name="/export_gaps")
+    with open(exported, encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    assert lines[0]["question_th"] == COST["th"] and int(lines[0]["count"]) == cost[0]
+    with pytest.raises(AppError, match="is not a date"):
+        maintainer.predict("last week", "all", api_name="/gap_report")
+
+
+def test_the_page_logs_nothing_when_the_log_is_switched_off(served: Served, tmp_path: Path) -> None:
+    for switch, logged in (("off", False), ("on", True)):
+        settings = replace(served.backend.settings, home=tmp_path / switch, question_log=logged)
+        backend = Backend(settings, served.backend.kb)  # the served index and model, a log of its own
+        turn = backend.ask(1, DECLINED, "auto", "en")
+        backend.rate(turn, "down")
+        assert turn.answer is not None and turn.answer.abstained
+        assert (turn.log_id is not None) == logged and (tmp_path / switch / FILE_NAME).exists() == logged
+        assert [(r.question, r.outcome, r.rating) for r in backend.questions.rows()] == (
+            [(DECLINED, "declined", "down")] if logged else [])
