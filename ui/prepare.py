@@ -173,6 +173,9 @@ def prepare_tabs(backend: Backend, page: gr.State) -> None:
             fixed = choice if choice in LANGUAGES else None
             results = list(answer_all(backend.kb, items, fixed, lambda done, total: progress(
                 (done, total), desc=text("answering", shown), unit="questions")))
+            for result in results:  # asked on the page, so logged as the Ask tab's questions are
+                if result.answer is not None:
+                    backend.questions.record(result.answer, "web")
             folder = Path(tempfile.mkdtemp(prefix="kyodo-answers-"))
             stem = f"kyodo-answers-{started:%Y%m%d-%H%M%S}"
             paths = [folder / f"{stem}.csv", folder / f"{stem}.md"]
