@@ -95,6 +95,11 @@ def test_kyodo_gaps_groups_one_question_asked_in_three_languages_into_one_row(
     assert [(r["count"], r["languages"]) for r in found] == [("3", "ja 1, en 1, th 1"), ("1", "ja 1")]
     assert found[0]["nearest_case"] == "iges-bago-cebu-composting" and "Bago" in found[0]["places"]
     assert found[0]["question_th"] == COST["th"] and "Bago" in found[0]["case_title"]
+    gaps_md = tmp_path / "gaps.md"
+    assert kyodo(capsys, "gaps", "--out", str(gaps_md))[0] == 0
+    report = gaps_md.read_text(encoding="utf-8")
+    assert "## Promoting Waste Management in the Philippines" in report and "(`iges-bago-cebu-composting`)" in report
+    assert "| 3 | ja 1, en 1, th 1 | " in report and f"th: {COST['th']}" in report
     code, out, _ = kyodo(capsys, "gaps", "--gold-candidates", "--lang", "en")
     [item] = yaml.safe_load(out)
     assert item["questions"] == {"en": COST["en"]} and item["abstain"] is True and item["gold"] == []
