@@ -3,7 +3,9 @@
 The gold set's out-of-scope items (``abstain: true``) are each asked in ja/en/id/th: a good clustering puts an item's
 four questions in one cluster (*together*: the share of items) and never puts two items' questions in one cluster
 (*apart*: the share of item pairs sharing none). ``python -m evals.gap_clusters`` prints both at
-``kb.gaps.THRESHOLD`` for all items and for each half; ``--sweep`` prints them at a range of thresholds.
+``kb.gaps.THRESHOLD`` for all items and for each half; ``--sweep`` prints them at a range of thresholds;
+``--all-items`` measures every gold item instead (in-scope ones too, typos and mixed languages included), a check on
+questions the threshold was not chosen on.
 """
 
 from __future__ import annotations
@@ -69,10 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.gap_clusters", description=__doc__.split("\n\n")[0])
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--sweep", action="store_true", help="thresholds 0.20 to 0.60 in steps of 0.025")
+    parser.add_argument("--all-items", action="store_true", help="every gold item, not only the out-of-scope ones")
     args = parser.parse_args(argv)
     from kb.embedder import shared_embedder
 
-    items = out_of_scope()
+    items = load_gold() if args.all_items else out_of_scope()
     vectors = shared_embedder(Settings.from_env().embed_model_path).embed_similar(questions(items))
     thresholds = np.arange(0.20, 0.6001, 0.025) if args.sweep else [args.threshold]
     for threshold in thresholds:
