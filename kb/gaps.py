@@ -131,7 +131,8 @@ def find_gaps(rows: Iterable[Logged], embed: Embed, threshold: float = THRESHOLD
     for questions in members.values():
         case = Counter(q.top_case for q in questions).most_common(1)[0][0]
         gaps.append(Gap(tuple(questions), case, name(case) if case else CaseLabel(""), _places(questions)))
-    return sorted(gaps, key=lambda gap: (-gap.count, _reverse(gap.last)))
+    recent_first = sorted(gaps, key=lambda gap: gap.last, reverse=True)
+    return sorted(recent_first, key=lambda gap: -gap.count)  # stable: the most recent first among equal counts
 
 
 def _places(questions: list[Logged]) -> tuple[str, ...]:
@@ -139,7 +140,3 @@ def _places(questions: list[Logged]) -> tuple[str, ...]:
     named = Counter(place.name("en") for q in questions for place in set(analyse(q.searched, q.language).places))
     return tuple(name for name, _ in named.most_common())
 
-
-def _reverse(day: str) -> tuple[int, ...]:
-    """A sort key that puts later days first."""
-    return tuple(-ord(c) for c in day)
