@@ -32,10 +32,11 @@ from indexer.sentences import embed_sentences
 from kb.codec import chunk_metadata, document_from, document_metadata
 from kb.embedder import Embedder
 from kb.errors import CorpusError
+from kb.keyword import drop_keyword_indexes, save_keyword_index
 from kb.records import Document
 from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
-from kb.store import active_generation, drop_generations, new_generation, open_client, set_active_generation
+from kb.store import active_generation, drop_generations, new_generation, open_client, read_all, set_active_generation
 from kb.tokens import tokenize
 from kb.vector_cache import Progress as StageProgress, VectorCache
 
@@ -202,7 +203,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
                                                                                 settings.embed_model_key),
                                            _stage(progress, "sentences"))
         if active and not (report.added or report.updated or report.removed):
-            drop_generations(client, keep={active})
+            drop_keyword_indexes(settings, drop_generations(client, keep={active}))
             report.chunks = client.get_collection(active).count()
             report.seconds = time.perf_counter() - started
             return report
@@ -225,10 +226,16 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
         target.parent.mkdir(parents=True, exist_ok=True)
         docstore.persist(str(target.with_suffix(".tmp")))
         os.replace(target.with_suffix(".tmp"), target)
+        # Readers map the keyword index instead of building it: it is complete before the generation is served.
+        stored_chunks = read_all(generation, ["metadatas"])
+        save_keyword_index(settings, generation.name, stored_chunks["ids"],
+                           (str(meta.get("tokens", "")) for meta in stored_chunks["metadatas"]))
         set_active_generation(client, generation.name)
         # The previous generation stays one more round for readers that have not reloaded yet.
-        for name in drop_generations(client, keep={generation.name, active or generation.name}):
+        dropped = drop_generations(client, keep={generation.name, active or generation.name})
+        for name in dropped:
             _docstore_path(settings, name).unlink(missing_ok=True)
+        drop_keyword_indexes(settings, dropped)
         report.chunks, report.embedded = generation.count(), chunks.embedded
         report.seconds = time.perf_counter() - started
         return report

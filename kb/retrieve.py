@@ -1,32 +1,24 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25 on language-aware tokens), fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25 on language-aware tokens), fused by weighted reciprocal rank.
 
-llama-index does the work: a ``VectorIndexRetriever`` over ``ChromaVectorStore``, a ``BM25Retriever``
-over our tokens, and ``QueryFusionRetriever`` in reciprocal-rank mode. Hits are then folded to
-aligned passages, so the same paragraph in four languages counts once. What the corpus says apart from
-ranking (titles, sources, passage texts) is the ``library`` it loads with the chunks (``kb.library``).
+The dense side is one Chroma query for the nearest chunk ids; the keyword side is the generation's saved BM25 index
+(``kb.keyword``); ``kb.fusion`` merges the two rankings with the weights fitted for the question's language. Hits are
+then folded to aligned passages, so the same paragraph in four languages counts once. What the corpus says apart
+from ranking (titles, sources, passage texts) is the ``library`` it loads with the chunks (``kb.library``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from typing import Any
 
 import numpy as np
-from llama_index.core import VectorStoreIndex
-from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
-from llama_index.retrievers.bm25 import BM25Retriever
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from kb.codec import chunk_from
 from kb.embedder import Embedder
+from kb.fusion import fusion_for
 from kb.glossary import Term, names_in
+from kb.keyword import KeywordIndex, keyword_folder
 from kb.library import Library
-from kb.llama_embedding import KyodoEmbedding
 from kb.records import Chunk, Facts, Hit, Passage
 from kb.settings import Settings
 from kb.store import active_generation, open_client, open_collection, read_all
@@ -34,32 +26,6 @@ from kb.tokens import tokenize
 
 MODES = ("hybrid", "dense", "keyword")
 CANDIDATES = 30
-
-
-class TokenBM25(BaseRetriever):
-    """BM25 over pre-tokenised text: tokens come from ``kb.tokens`` in the question's language."""
-
-    def __init__(self, chunks: dict[str, Chunk], node_of: dict[str, TextNode], glossary: list[Term], **kwargs: Any):
-        super().__init__(**kwargs)
-        token_nodes = [TextNode(id_=cid, text=chunk.tokens) for cid, chunk in chunks.items()]
-        self._bm25 = BM25Retriever(nodes=token_nodes, similarity_top_k=min(CANDIDATES, len(token_nodes)),
-                                   token_pattern=r"[^ ]+", skip_stemming=True, language=None)
-        self._node_of = node_of
-        self._glossary = glossary
-        self.lang = "en"
-
-    def query_tokens(self, text: str, lang: str) -> str:
-        extra = " ".join(names_in(text, lang, self._glossary))
-        return " ".join(tokenize(f"{text} {extra}", lang))
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        lang = query_bundle.custom_embedding_strs[0] if query_bundle.custom_embedding_strs else "en"
-        tokens = self.query_tokens(query_bundle.query_str, lang)
-        if not tokens:
-            return []
-        hits = self._bm25.retrieve(tokens)
-        # Same node objects as the dense side, so reciprocal-rank fusion sees one passage, not two.
-        return [NodeWithScore(node=self._node_of[h.node.node_id], score=h.score) for h in hits if h.score > 0]
 
 
 class HybridRetriever:
@@ -74,34 +40,61 @@ class HybridRetriever:
         self._collection = collection
         self.generation = collection.name
         data = read_all(collection, ["metadatas", "documents"])
-        node_of = {cid: metadata_dict_to_node(meta, text=text)
-                   for cid, meta, text in zip(data["ids"], data["metadatas"], data["documents"])}
-        self._chunks = {cid: chunk_from(cid, node.get_content(), node.metadata) for cid, node in node_of.items()}
+        self._chunks = {cid: chunk_from(cid, text, meta)
+                        for cid, meta, text in zip(data["ids"], data["metadatas"], data["documents"])}
         self.library = Library(self._chunks.values(), self.generation)
-        embedding = KyodoEmbedding(embedder)
-        embedding._get_query_embedding = functools.lru_cache(maxsize=256)(embedding._get_query_embedding)
-        self.embedding = embedding
-        index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=collection), embed_model=embedding)
-        self.dense = index.as_retriever(similarity_top_k=CANDIDATES)
-        self.keyword = TokenBM25(self._chunks, node_of, glossary)
-        # With one query the fusion retriever never calls its LLM; MockLLM stops it looking for OpenAI's.
-        self.hybrid = QueryFusionRetriever([self.dense, self.keyword], llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
-                                           num_queries=1, use_async=False, similarity_top_k=CANDIDATES)
+        self._embedder = embedder
+        self._glossary = glossary
+        folder = keyword_folder(settings, self.generation)
+        keyword = KeywordIndex.load(folder)
+        if keyword is None or len(keyword.ids) != len(self._chunks):
+            # A generation saved without its keyword index (an older index, the scale benchmark): build it once.
+            keyword = KeywordIndex.build(list(self._chunks), (c.tokens for c in self._chunks.values()))
+            keyword.save(folder)
+        self.keyword = keyword
+        # The last 256 questions' vectors: an answer, its search and the eval's second search share one.
+        self.query_vector = functools.lru_cache(maxsize=256)(self._encode)
+
+    def _encode(self, question: str) -> np.ndarray:
+        """The question's embedding."""
+        return np.asarray(self._embedder.embed_query(question), dtype=np.float64)
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """The loaded chunk stored as ``chunk_id``."""
+        return self._chunks[chunk_id]
+
+    def chunk_ids(self) -> list[str]:
+        """Every loaded chunk's id."""
+        return list(self._chunks)
 
     def is_stale(self) -> bool:
         """True once the indexer has switched to a newer generation than the one loaded."""
         return active_generation(self._client) != self.generation
 
+    def keyword_tokens(self, question: str, lang: str) -> str:
+        """The question's keyword tokens, glossary names in every script added (Bago → バゴ)."""
+        extra = " ".join(names_in(question, lang, self._glossary))
+        return " ".join(tokenize(f"{question} {extra}", lang))
+
+    def ranked(self, question: str, lang: str, mode: str = "hybrid") -> list[tuple[str, float]]:
+        """Chunk ids best first with their scores: cosine (dense), BM25 (keyword) or the fused score (hybrid)."""
+        dense: list[tuple[str, float]] = []
+        keyword: list[tuple[str, float]] = []
+        if mode != "keyword":
+            got = self._collection.query(query_embeddings=[self.query_vector(question)],
+                                         n_results=min(CANDIDATES, len(self._chunks)), include=["distances"])
+            dense = [(cid, 1.0 - distance) for cid, distance in zip(got["ids"][0], got["distances"][0])]
+        if mode != "dense":
+            keyword = self.keyword.top(self.keyword_tokens(question, lang), CANDIDATES)
+        if mode != "hybrid":
+            return dense or keyword
+        return fusion_for(lang).fuse([cid for cid, _ in dense], [cid for cid, _ in keyword], CANDIDATES)
+
     def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid",
                where: dict[str, list[str]] | None = None) -> list[Passage]:
         """The top ``k`` aligned passages for a question in ``lang``, only from chunks ``where`` matches."""
-        retriever = {"hybrid": self.hybrid, "dense": self.dense, "keyword": self.keyword}[mode]
-        bundle = QueryBundle(query_str=question, custom_embedding_strs=[lang])
-        if mode != "keyword":
-            bundle.embedding = self.embedding.get_query_embedding(question)
-        results = retriever.retrieve(bundle)
-        query_vector = np.asarray(self.embedding.get_query_embedding(question))
-        ranked = [(self._chunks[r.node.node_id], float(r.score or 0.0)) for r in results]
+        query_vector = self.query_vector(question)
+        ranked = [(self._chunks[cid], score) for cid, score in self.ranked(question, lang, mode)]
         if where:
             ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.doc_id, chunk.facts, where)]
         passages: dict[str, Passage] = {}

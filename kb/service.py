@@ -161,7 +161,7 @@ class KnowledgeBase:
 
     def _compose(self, question: Question, lang: str, passages: list[Passage], retriever: HybridRetriever) -> Answer:
         """The cited answer from the top passages' sentences; a partial or full abstention when they lack it."""
-        query = np.asarray(retriever.embedding.get_query_embedding(question.text))
+        query = np.asarray(retriever.query_vector(question.text))
         names = tuple(names_in(question.text, lang, self.glossary))
         library = retriever.library
         evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from indexer.pipeline import build_index
+from kb.keyword import KeywordIndex, keyword_folder
+from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import open_collection
 from tests.pdfs import make_pdf
@@ -103,3 +106,19 @@ def _write_docx(path: Path, text: str) -> None:
     document.add_paragraph(text)
     document.save(str(path))
     assert zipfile.is_zipfile(path)
+
+
+def test_the_indexer_saves_the_keyword_index_that_readers_map_and_a_reader_rebuilds_a_missing_one(
+        store_corpus: Settings, embedder) -> None:
+    build_index(store_corpus, embedder)
+    generation = open_collection(store_corpus).name
+    folder = keyword_folder(store_corpus, generation)
+    saved = KeywordIndex.load(folder)
+    assert saved is not None and len(saved.ids) == open_collection(store_corpus).count()
+    retriever = HybridRetriever(store_corpus, embedder, [])
+    top = retriever.ranked("ปุ๋ยหมัก ตลาด Bago", "th", mode="keyword")[0][0]
+    assert retriever.chunk(top).lang == "th"
+    shutil.rmtree(folder)
+    rebuilt = HybridRetriever(store_corpus, embedder, [])
+    assert rebuilt.ranked("ปุ๋ยหมัก ตลาด Bago", "th", mode="keyword")[0][0] == top
+    assert KeywordIndex.load(folder) is not None  # saved by the reader that built it
