@@ -2,8 +2,10 @@
 
 Queries are encoded in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): faster than
 float32, at a cosine >= 0.9996 to its vectors, with the same gold hit@1 and MRR in every language.
-Documents stay float32, so stored vectors do not depend on the machine that embedded them. No progress bars: the indexer reports its
-own stages, and a log or a pipe gets none of the model loader's bars.
+Documents stay float32, so stored vectors do not depend on the machine that embedded them. A query goes through
+``kb.query_encoder`` (transformers alone, same vectors) when the model folder allows it, so answering a question
+never imports sentence-transformers. No progress bars: the indexer reports its own stages, and a log or a pipe gets
+none of the model loader's bars.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from kb.errors import ModelMissingError
+from kb.query_encoder import QueryEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -103,7 +106,27 @@ class SentenceTransformerEmbedder:
     def query_model(self):
         return self._load(self.query_dtype)
 
+    def _query_encoder(self) -> QueryEncoder | None:
+        """The query encoder on transformers alone (``kb.query_encoder``), when the model folder allows it."""
+        with self._lock:
+            if "query" not in self._models:
+                folder = self.model_ref
+                encoder = None
+                if isinstance(folder, Path) and (folder / "config.json").exists():
+                    from transformers.utils import logging as transformers_logging
+
+                    if not sys.stderr.isatty():
+                        transformers_logging.disable_progress_bar()
+                    started = time.perf_counter()
+                    encoder = QueryEncoder.load(folder, self.query_dtype)
+                    log.info("%s query encoder loaded in %.1f s: %s", folder, time.perf_counter() - started,
+                             precision_note(self.query_dtype))
+                self._models["query"] = encoder
+            return self._models["query"]
+
     def embed_query(self, text: str) -> np.ndarray:
+        if (encoder := self._query_encoder()) is not None:
+            return encoder.encode(text)
         # Normalised in float32: a bfloat16 unit vector is off by ~1e-3 in length.
         vector = self.query_model.encode_query([text], convert_to_tensor=True, show_progress_bar=False)[0].float().numpy()
         return vector / np.linalg.norm(vector)

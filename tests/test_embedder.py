@@ -9,6 +9,7 @@ import pytest
 
 from cli.main import main
 from kb.embedder import SentenceTransformerEmbedder, document_text
+from kb.query_encoder import QueryEncoder
 
 # One passage per case and language, on different subjects, each asked as its own question.
 PASSAGES = [
@@ -53,3 +54,20 @@ def test_kyodo_models_says_which_precision_encodes_queries(monkeypatch: pytest.M
     monkeypatch.setenv("KYODO_EMBED_MODEL", "google/embeddinggemma-300m")  # nothing to fetch
     assert main(["models", "fetch"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith(f"queries are encoded in {native} (")
+
+
+def test_the_query_encoder_on_transformers_alone_gives_sentence_transformers_vectors(
+        embedder: SentenceTransformerEmbedder, model_path: Path) -> None:
+    lean = QueryEncoder.load(model_path, "float32")
+    assert lean is not None, "EmbeddingGemma's folder is the plain pipeline kb.query_encoder runs"
+    questions = [text for _, text in PASSAGES] + ["Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "KITA?"]
+    mine = np.stack([lean.encode(q) for q in questions])
+    theirs = embedder.model.encode_query(questions, normalize_embeddings=True, show_progress_bar=False)
+    assert (np.sum(mine * theirs, axis=1) >= 0.9999).all(), np.sum(mine * theirs, axis=1)
+
+
+def test_a_model_folder_that_is_not_the_plain_pipeline_is_left_to_sentence_transformers(tmp_path: Path) -> None:
+    (tmp_path / "modules.json").write_text('[{"idx": 0, "name": "0", "path": "", "type": '
+                                           '"sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", '
+                                           '"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]')
+    assert QueryEncoder.load(tmp_path, "float32") is None

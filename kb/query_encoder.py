@@ -1,0 +1,78 @@
+"""The query side of a sentence-transformers model folder, run on transformers alone: tokenizer, transformer, mean
+pooling, the Dense layers and normalisation, with the folder's own query prompt.
+
+Why: importing sentence-transformers imports scikit-learn, pandas and SciPy's statistics, seconds that a first
+question would wait for; the query path needs none of it. Only the plain pipeline EmbeddingGemma's folder describes
+is taken (``modules.json``: Transformer, mean Pooling with the prompt included, bias-free identity Dense layers,
+Normalize); any other folder is left to sentence-transformers (``QueryEncoder.load`` returns ``None``). Its vectors
+match sentence-transformers' own to a cosine of 0.9999 (``tests/test_embedder.py``). Documents stay with
+sentence-transformers: the indexer's batches gain nothing from this.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+PIPELINE = ["Transformer", "Pooling", "Dense", "Normalize"]
+IDENTITY = "torch.nn.modules.linear.Identity"
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _plain(folder: Path) -> list[Path] | None:
+    """The Dense layers' folders when ``folder`` is the plain pipeline this module can run, else ``None``."""
+    modules = _json(folder / "modules.json")
+    kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules] if isinstance(modules, list) else []
+    if [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]] != PIPELINE:
+        return None
+    pooling = _json(folder / modules[1]["path"] / "config.json")
+    if not (pooling.get("pooling_mode_mean_tokens") and pooling.get("include_prompt", True)) or any(
+            pooling.get(key) for key in pooling if key.startswith("pooling_mode_") and key != "pooling_mode_mean_tokens"):
+        return None
+    dense = [folder / m["path"] for m in modules if str(m.get("type", "")).endswith("Dense")]
+    configs = [_json(path / "config.json") for path in dense]
+    if any(c.get("bias", True) or c.get("activation_function") != IDENTITY for c in configs):
+        return None
+    return dense
+
+
+class QueryEncoder:
+    """``encode(question)``: the L2-normalised query vector, as ``SentenceTransformer.encode_query`` gives it."""
+
+    def __init__(self, folder: Path, dense: list[Path], dtype: str) -> None:
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+
+        self._torch = torch
+        kind = getattr(torch, dtype)
+        self._tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        self._model = AutoModel.from_pretrained(str(folder), dtype=kind).eval()
+        self._dense = [load_file(str(path / "model.safetensors"))["linear.weight"].to(kind).T for path in dense]
+        self._prompt = _json(folder / "config_sentence_transformers.json").get("prompts", {}).get("query", "")
+        self._max_length = int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 512))
+
+    @classmethod
+    def load(cls, folder: Path, dtype: str) -> QueryEncoder | None:
+        """The encoder for ``folder`` in ``dtype`` (``float32``, ``bfloat16``), or ``None`` when it is not the plain
+        pipeline (sentence-transformers then encodes)."""
+        dense = _plain(folder)
+        return None if dense is None else cls(folder, dense, dtype)
+
+    def encode(self, text: str) -> np.ndarray:
+        with self._torch.inference_mode():
+            batch = self._tokenizer([self._prompt + text], return_tensors="pt", truncation=True,
+                                    max_length=self._max_length)
+            tokens = self._model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+            vector = (tokens * mask).sum(1) / mask.sum(1)
+            for weight in self._dense:
+                vector = vector @ weight
+            # Normalised in float32: a bfloat16 unit vector is off by ~1e-3 in length.
+            vector = vector[0].float().numpy()
+        return vector / np.linalg.norm(vector)
