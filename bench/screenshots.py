@@ -5,7 +5,9 @@ language's first example question in headless Chromium (``bench.browser``), open
 card's Japanese original and saves ``<out>/<lang>.png`` (default ``data/screenshots``). Prints
 the time from start to the first answer and each answer's latency in the browser; exits 1 if
 the page requested anything off the machine. ``--thread`` asks a question and its follow-up instead and saves
-``<lang>-thread.png``. It leaves ``docs/`` alone: copy a PNG there by hand.
+``<lang>-thread.png``. ``--gaps`` logs in to the Maintain tab and saves its Gaps view as ``gaps-<lang>.png``, over a
+question log of its own (``bench.gaps_demo``: the gold set's out-of-scope questions, asked over the past weeks), so
+the real log is left alone. It leaves ``docs/`` alone: copy a PNG there by hand.
 """
 
 from __future__ import annotations
@@ -62,8 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=settings.home / "screenshots")
     parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
     parser.add_argument("--thread", action="store_true", help="a question and its follow-up: <lang>-thread.png")
+    parser.add_argument("--gaps", action="store_true", help="the Maintain tab's Gaps view: gaps-<lang>.png")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.gaps:
+        from bench.gaps_demo import capture_gaps
+
+        return capture_gaps(settings, args.out, args.lang)
     backend = Backend(settings)
     port = free_port()
     app = launch(backend=backend, host="127.0.0.1", port=port, block=False)

@@ -18,7 +18,7 @@ from itertools import combinations
 import numpy as np
 
 from evals.gold import GoldItem, load_gold
-from kb.gaps import THRESHOLD, clusters
+from kb.gaps import THRESHOLD, Named, clusters, named
 from kb.settings import LANGUAGES, Settings
 
 
@@ -44,7 +44,7 @@ def out_of_scope() -> list[GoldItem]:
 
 def measure(items: list[GoldItem], vectors: np.ndarray, threshold: float = THRESHOLD) -> Measure:
     """``vectors``: one per question, item by item in ``LANGUAGES`` order (as ``questions`` lists them)."""
-    labels = clusters(vectors, threshold)
+    labels = clusters(vectors, threshold, names(items))
     per_item = [set(labels[n * len(LANGUAGES):(n + 1) * len(LANGUAGES)]) for n in range(len(items))]
     together = sum(len(found) == 1 for found in per_item) / len(items)
     pairs = list(combinations(per_item, 2))
@@ -52,13 +52,29 @@ def measure(items: list[GoldItem], vectors: np.ndarray, threshold: float = THRES
     return Measure(threshold, len(items), together, apart, len(set(labels)))
 
 
+def apart_within(items: list[GoldItem], vectors: np.ndarray, lang: str, threshold: float = THRESHOLD) -> float:
+    """The share of item pairs kept apart when only ``lang``'s questions are clustered: a log in one language has
+    no translations to pull each question towards its own item, so similar wordings meet more easily."""
+    rows = [n * len(LANGUAGES) + LANGUAGES.index(lang) for n in range(len(items))]
+    every = names(items)
+    labels = clusters(vectors[rows], threshold, [every[row] for row in rows])
+    pairs = list(combinations(labels, 2))
+    return sum(a != b for a, b in pairs) / len(pairs)
+
+
 def questions(items: list[GoldItem]) -> list[str]:
     return [item.questions[lang] for item in items for lang in LANGUAGES]
 
 
+def names(items: list[GoldItem]) -> list[Named]:
+    """Each question's language and the places it names, in ``questions`` order (``kb.gaps`` keeps apart two
+    questions in one language that name different places)."""
+    return [named(item.questions[lang], lang) for item in items for lang in LANGUAGES]
+
+
 def failures(items: list[GoldItem], vectors: np.ndarray, threshold: float = THRESHOLD) -> list[str]:
     """What went wrong, item by item: an item split across clusters, two items sharing one."""
-    labels = clusters(vectors, threshold)
+    labels = clusters(vectors, threshold, names(items))
     per_item = {item.item_id: labels[n * len(LANGUAGES):(n + 1) * len(LANGUAGES)] for n, item in enumerate(items)}
     found = [f"{name}: expected one cluster, got {len(set(got))} ({dict(zip(LANGUAGES, got))})"
              for name, got in per_item.items() if len(set(got)) > 1]
@@ -85,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             index = [n for n, item in enumerate(items) if item.half == name]
             rows = [n * len(LANGUAGES) + k for n in index for k in range(len(LANGUAGES))]
             print(measure([items[n] for n in index], vectors[rows], args.threshold).line(name))
+        print("apart within one language: " + ", ".join(
+            f"{lang} {apart_within(items, vectors, lang, args.threshold):.3f}" for lang in LANGUAGES))
         for problem in failures(items, vectors, args.threshold):
             print(f"  {problem}")
     return 0

@@ -24,7 +24,7 @@ from kb.vocabulary import topic_name
 
 FORMATS = (".csv", ".md")
 COLUMNS = ("count", "languages", "declined", "partial", "thumbs_down", "nearest_case", "case_title", "topics",
-           "places", "first_asked", "last_asked", *(f"question_{lang}" for lang in LANGUAGES))
+           "places", "first_asked", "last_asked", *(f"question_{lang}" for lang in LANGUAGES), "all_questions")
 
 
 def case_labels(library: Library, lang: str) -> Callable[[str], CaseLabel]:
@@ -49,7 +49,7 @@ def rows(gaps: list[Gap]) -> list[list[object]]:
         examples = gap.examples()
         found.append([gap.count, languages_text(gap), gap.declined, gap.partial, gap.down, gap.case, gap.label.title,
                       ", ".join(gap.label.topics), ", ".join(gap.places), gap.first, gap.last,
-                      *(examples.get(lang, "") for lang in LANGUAGES)])
+                      *(examples.get(lang, "") for lang in LANGUAGES), "\n".join(gap.wordings())])
     return found
 
 
@@ -82,6 +82,8 @@ def markdown(gaps: list[Gap], title: str = "What the cases do not answer") -> st
         lines += ["| asked | languages | declined / partial / 👎 | places | questions |", "|---|---|---|---|---|"]
         for gap in group:
             asked = "<br>".join(f"{lang}: {_cell(q)}" for lang, q in gap.examples().items())
+            if (others := len(gap.wordings()) - len(gap.examples())) > 0:
+                asked += f"<br>(+{others} other wording{'s' if others > 1 else ''})"
             lines.append(f"| {gap.count} | {languages_text(gap)} | {gap.declined} / {gap.partial} / {gap.down} | "
                          f"{_cell(', '.join(gap.places)) or '-'} | {asked} |")
         lines.append("")

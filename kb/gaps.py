@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import combinations
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,12 +23,14 @@ from kb.settings import LANGUAGES
 
 # Cosine distance at which average linkage stops merging. Measured on the gold set's 37 out-of-scope items asked in
 # ja/en/id/th (`python -m evals.gap_clusters --sweep`): 0.35 is the smallest that keeps every item's four languages
-# in one cluster (0.30: 0.95), with 0.989 of item pairs apart (dev half 1.000/0.987, test half 1.000/0.994); from
-# 0.475 unrelated items start to merge (0.84 apart). The pairs it merges are near twins: trainees from Brazil,
-# Ulaanbaatar and in FY2020; Bago centre's cost and its staff.
+# in one cluster (0.30-0.325: 0.946), with 0.994 of item pairs apart (dev half 1.000/0.987, test half 1.000/0.994)
+# and 0.977-0.991 when one language is clustered alone; from 0.45 unrelated items merge faster (0.974, 0.475: 0.961).
+# The pairs it merges are near twins: Bago centre's cost and its staff; trainees from Ulaanbaatar and in FY2020.
 THRESHOLD = 0.35
 # Clustering costs memory by the square of the questions: the most recent ones are kept beyond this.
 MAX_QUESTIONS = 5000
+# A place named by this share of the questions says nothing about which question is which (Kitakyushu).
+COMMON_SHARE = 0.3
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> one unit vector per text (``embed_similar``)
 
@@ -87,6 +90,10 @@ class Gap:
             by_lang.setdefault(q.language, Counter())[q.question] += 1
         return {lang: by_lang[lang].most_common(1)[0][0] for lang in self.languages}
 
+    def wordings(self) -> list[str]:
+        """Every distinct question in the gap, the most asked first: a merge of two different questions shows here."""
+        return [text for text, _ in Counter(q.question for q in self.questions).most_common()]
+
     @property
     def example(self) -> str:
         """The question that stands for the gap: the English one when it was asked in English, else the first."""
@@ -94,21 +101,54 @@ class Gap:
         return examples.get("en") or next(iter(examples.values()))
 
 
-def clusters(vectors: np.ndarray, threshold: float = THRESHOLD) -> list[int]:
+Named = tuple[str, frozenset[str]]  # a question's language and the places it names (gazetteer keys)
+
+
+def named(text: str, lang: str) -> Named:
+    """``text``'s language and the places it names.
+
+    >>> named("What did Kitakyushu do in Mongolia?", "en")[1] == {"city-1859307", "territory-MN"}
+    True
+    """
+    return lang, frozenset(place.key for place in analyse(text, lang).places)
+
+
+def clusters(vectors: np.ndarray, threshold: float = THRESHOLD, names: list[Named] | None = None) -> list[int]:
     """A cluster number per unit vector: average linkage on cosine distance, cut at ``threshold``.
+
+    With ``names`` (one per vector), two questions in one language that name different places are taken to be as
+    far apart as unrelated ones ("What did Kitakyushu do in Mongolia?" and "... in Kenya?" are close in wording);
+    across languages the place names found differ too often to tell. A place that a good share of the questions
+    name (Kitakyushu itself) is left out of that comparison.
 
     >>> clusters(np.array([[1.0, 0.0], [0.96, 0.28], [0.0, 1.0]]))
     [0, 0, 1]
+    >>> clusters(np.array([[1.0, 0.0], [0.96, 0.28]]), names=[("en", frozenset({"MN"})), ("en", frozenset({"KE"}))])
+    [0, 1]
     """
     n = len(vectors)
     if n < 2:
         return [0] * n
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    distances = np.clip(1.0 - (vectors @ vectors.T)[np.triu_indices(n, 1)], 0.0, 2.0)
+    matrix = np.clip(1.0 - vectors @ vectors.T, 0.0, 2.0)
+    for a, b in _different_places(names or []):
+        matrix[a, b] = matrix[b, a] = max(matrix[a, b], 1.0)
+    distances = matrix[np.triu_indices(n, 1)]
     found = fcluster(linkage(distances, method="average"), threshold, criterion="distance")
     order = {label: i for i, label in enumerate(dict.fromkeys(found))}  # numbered in order of first appearance
     return [order[label] for label in found]
+
+
+def _different_places(names: list[Named]) -> list[tuple[int, int]]:
+    """Pairs of questions in one language naming places none of which the other names (common places left out)."""
+    counts = Counter(place for _, places in names for place in places)
+    common = {place for place, count in counts.items() if count >= max(3, COMMON_SHARE * len(names))}
+    by_lang: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    for n, (lang, places) in enumerate(names):
+        if places - common:
+            by_lang.setdefault(lang, []).append((n, places - common))
+    return [(a, b) for group in by_lang.values() for (a, pa), (b, pb) in combinations(group, 2) if not pa & pb]
 
 
 def find_gaps(rows: Iterable[Logged], embed: Embed, threshold: float = THRESHOLD,
@@ -120,8 +160,12 @@ def find_gaps(rows: Iterable[Logged], embed: Embed, threshold: float = THRESHOLD
     failed = [row for row in rows if row.gap][-MAX_QUESTIONS:]
     if not failed:
         return []
-    texts = list(dict.fromkeys(row.searched for row in failed))  # the same wording is embedded once
-    numbers = clusters(np.asarray(embed(texts), dtype=np.float32), threshold)
+    first: dict[str, Logged] = {}
+    for row in failed:
+        first.setdefault(row.searched, row)  # the same wording is embedded once
+    texts = list(first)
+    names = [named(text, first[text].language) for text in texts]
+    numbers = clusters(np.asarray(embed(texts), dtype=np.float32), threshold, names)
     cluster_of = dict(zip(texts, numbers))
     members: dict[int, list[Logged]] = {}
     for row in failed:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from cli.main import main
-from evals.gap_clusters import measure, out_of_scope, questions
+from evals.gap_clusters import apart_within, measure, out_of_scope, questions
 from indexer.pipeline import build_index
 from kb.gap_report import write
 from kb.gaps import find_gaps
@@ -143,12 +143,17 @@ def test_gap_csv_neutralises_formulas(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as rows:
         found = list(csv.DictReader(rows))
     assert sorted(r["question_en"] for r in found) == sorted("'" + q for q in formulas)
+    assert sorted(r["all_questions"] for r in found) == sorted("'" + q for q in formulas)
     assert {r["nearest_case"] for r in found} == {"'=cmd|' /C calc'!A0"}
 
 
 def test_gold_out_of_scope_items_cluster_by_item_across_languages(embedder) -> None:
     items = out_of_scope()
-    result = measure(items, embedder.embed_similar(questions(items)))
+    vectors = embedder.embed_similar(questions(items))
+    result = measure(items, vectors)
     assert len(items) >= 30
     assert result.together >= 0.90, f"expected >= 0.90 of items in one cluster, got {result.together:.3f}"
     assert result.apart >= 0.90, f"expected >= 0.90 of item pairs apart, got {result.apart:.3f}"
+    for lang in ("ja", "en", "id", "th"):  # a log in one language: no translations hold an item together
+        apart = apart_within(items, vectors, lang)
+        assert apart >= 0.90, f"{lang} alone: expected >= 0.90 of item pairs apart, got {apart:.3f}"

@@ -65,15 +65,15 @@ def test_the_gaps_view_shows_similar_questions_as_one_row_with_a_count(served: S
         ask(served, question, client=client)
     maintainer = logged_in(served.url)
     summary, table, chart = maintainer.predict("", "all", api_name="/gap_report")
-    rows = {row[5]: row for row in table["data"]}
-    assert table["headers"][:2] == ["Asked", "Languages"]
+    rows = {row[1]: row for row in table["data"]}
+    assert table["headers"][:3] == ["Asked", "Question", "Languages"]
     cost = rows[COST["en"]]
-    assert cost[0] >= 4 and cost[1].startswith("ja 1, en "), f"expected Bago's cost asked in 3 languages, got {cost}"
-    assert "Bago" in cost[3] and "Bago" in cost[4]  # the nearest case's title, the places named
+    assert cost[0] >= 4 and cost[2].startswith("ja 1, en "), f"expected Bago's cost asked in 3 languages, got {cost}"
+    assert "Bago" in cost[4] and "Bago" in cost[5]  # the nearest case's title, the places named
     assert rows[DECLINED][0] == sum(row.question == DECLINED for row in served.backend.questions.rows())
     assert summary.endswith(f"groups") and Path(chart).stat().st_size > 1000
     _, thai_table, _ = maintainer.predict("", "th", api_name="/gap_report")
-    assert thai_table["data"] and all(row[1].startswith("th ") and "," not in row[1] for row in thai_table["data"])
+    assert thai_table["data"] and all(row[2].startswith("th ") and "," not in row[2] for row in thai_table["data"])
     exported = maintainer.predict("", "all", api_name="/export_gaps")
     with open(exported, encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.DictReader(handle))

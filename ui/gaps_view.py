@@ -35,12 +35,15 @@ Check = Callable[[str, str, "gr.Request | None"], str]  # (session, action, requ
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"ja": "### 事例集が答えられなかった質問", "en": "### Gaps: what the cases do not answer",
               "id": "### Celah: yang tidak dijawab kasus", "th": "### ช่องว่าง: คำถามที่กรณีศึกษาตอบไม่ได้"},
-    "intro": {"ja": "回答を控えた質問、一部だけ答えた質問、👎 の付いた質問です。似た質問は言語を問わず1行にまとめ、件数を示します。",
-              "en": "Questions that were declined, partly answered or rated 👎; similar questions, in any language, "
-                    "are one row with a count.",
-              "id": "Pertanyaan yang ditolak, dijawab sebagian, atau dinilai 👎; pertanyaan serupa, dalam bahasa apa "
-                    "pun, menjadi satu baris dengan jumlahnya.",
-              "th": "คำถามที่ระบบปฏิเสธ ตอบได้บางส่วน หรือได้ 👎 คำถามที่คล้ายกันไม่ว่าภาษาใดรวมเป็นแถวเดียวพร้อมจำนวน"},
+    # No emoji in the page's texts: a machine without an emoji font shows a box (the thumbs are drawn by CSS).
+    "intro": {"ja": "回答を控えた質問、一部だけ答えた質問、「役に立たない」と評価された質問です。似た質問は言語を問わず1行に"
+                    "まとめ、件数を示します。",
+              "en": "Questions that were declined, partly answered or rated Not useful; similar questions, in any "
+                    "language, are one row with a count.",
+              "id": "Pertanyaan yang ditolak, dijawab sebagian, atau dinilai Tidak berguna; pertanyaan serupa, dalam "
+                    "bahasa apa pun, menjadi satu baris dengan jumlahnya.",
+              "th": "คำถามที่ระบบปฏิเสธ ตอบได้บางส่วน หรือถูกประเมินว่าไม่มีประโยชน์ คำถามที่คล้ายกันไม่ว่าภาษาใด"
+                    "รวมเป็นแถวเดียวพร้อมจำนวน"},
     "since": {"ja": "開始日（YYYY-MM-DD）", "en": "From (YYYY-MM-DD)", "id": "Sejak (YYYY-MM-DD)",
               "th": "ตั้งแต่ (YYYY-MM-DD)"},
     "language": {"ja": "言語", "en": "Language", "id": "Bahasa", "th": "ภาษา"},
@@ -49,23 +52,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "export": {"ja": "CSVで書き出す", "en": "Export gaps (CSV)", "id": "Ekspor (CSV)", "th": "ส่งออก (CSV)"},
     "summary": {"ja": "{questions} 件の質問、{gaps} グループ", "en": "{questions} questions in {gaps} groups",
                 "id": "{questions} pertanyaan dalam {gaps} kelompok", "th": "{questions} คำถาม ใน {gaps} กลุ่ม"},
-    "none": {"ja": "該当する質問はありません", "en": "No declined, partly answered or 👎 questions",
-             "id": "Tidak ada pertanyaan yang ditolak, dijawab sebagian, atau dinilai 👎",
-             "th": "ไม่มีคำถามที่ถูกปฏิเสธ ตอบได้บางส่วน หรือได้ 👎"},
+    "none": {"ja": "該当する質問はありません", "en": "No declined, partly answered or Not useful questions",
+             "id": "Tidak ada pertanyaan yang ditolak, dijawab sebagian, atau dinilai Tidak berguna",
+             "th": "ไม่มีคำถามที่ถูกปฏิเสธ ตอบได้บางส่วน หรือถูกประเมินว่าไม่มีประโยชน์"},
     "count": {"ja": "件数", "en": "Asked", "id": "Jumlah", "th": "จำนวน"},
     "languages": {"ja": "言語別", "en": "Languages", "id": "Bahasa", "th": "ภาษา"},
-    "outcomes": {"ja": "回答なし / 一部 / 👎", "en": "Declined / partial / 👎", "id": "Ditolak / sebagian / 👎",
-                 "th": "ปฏิเสธ / บางส่วน / 👎"},
+    "outcomes": {"ja": "回答なし / 一部 / 役に立たない", "en": "Declined / partial / not useful",
+                 "id": "Ditolak / sebagian / tidak berguna", "th": "ปฏิเสธ / บางส่วน / ไม่มีประโยชน์"},
     "case": {"ja": "最も近い事例", "en": "Nearest case", "id": "Kasus terdekat", "th": "กรณีที่ใกล้ที่สุด"},
     "places": {"ja": "地名", "en": "Places", "id": "Tempat", "th": "สถานที่"},
     "question": {"ja": "質問", "en": "Question", "id": "Pertanyaan", "th": "คำถาม"},
     "declined": {"ja": "回答なし", "en": "declined", "id": "ditolak", "th": "ปฏิเสธ"},
     "partial": {"ja": "一部回答", "en": "partial", "id": "sebagian", "th": "บางส่วน"},
-    # The chart's fonts have no emoji: the thumb is named as the Ask tab's button is.
     "down": {"ja": "役に立たない", "en": "not useful", "id": "tidak berguna", "th": "ไม่มีประโยชน์"},
     "per_day": {"ja": "日ごとの件数", "en": "Per day", "id": "Per hari", "th": "ต่อวัน"},
 }
-HEADERS = ("count", "languages", "outcomes", "case", "places", "question")
+HEADERS = ("count", "question", "languages", "outcomes", "case", "places")
+WIDTHS = ["7%", "37%", "13%", "12%", "21%", "10%"]  # the question first and widest: it is what a maintainer reads
 
 
 def text(key: str, lang: str, **values: object) -> str:
@@ -75,8 +78,9 @@ def text(key: str, lang: str, **values: object) -> str:
 
 def gap_table(gaps: list[Gap], lang: str) -> dict[str, list]:
     """One row per gap, headed in ``lang``; the question is shown in ``lang`` when it was asked in it."""
-    data = [[gap.count, languages_text(gap), f"{gap.declined} / {gap.partial} / {gap.down}",
-             gap.label.title or "-", ", ".join(gap.places), gap.examples().get(lang) or gap.example] for gap in gaps]
+    data = [[gap.count, gap.examples().get(lang) or gap.example, languages_text(gap),
+             f"{gap.declined} / {gap.partial} / {gap.down}", gap.label.title or "-", ", ".join(gap.places)]
+            for gap in gaps]
     return {"headers": [text(key, lang) for key in HEADERS], "data": data}
 
 
@@ -108,7 +112,8 @@ def gaps_view(backend: Backend, page: gr.State, token: gr.State, check: Check) -
         show = labels.add(gr.Button(text("show", "en"), variant="primary", scale=1, elem_id="k-gaps-show"), "show")
         export = labels.add(gr.Button(text("export", "en"), scale=1, elem_id="k-gaps-export"), "export")
     summary = gr.Markdown("", elem_id="k-gaps-summary")
-    table = gr.Dataframe(gap_table([], "en"), interactive=False, wrap=True, elem_id="k-gaps-table")
+    table = gr.Dataframe(gap_table([], "en"), interactive=False, wrap=True, column_widths=WIDTHS,
+                         elem_id="k-gaps-table")
     labels.add_update(table, lambda lang: gr.Dataframe(gap_table([], lang)))
     chart = gr.Image(type="pil", format="png", show_label=False, visible=False, elem_id="k-gaps-chart")
     export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-gaps-file")
