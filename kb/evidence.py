@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -20,7 +20,9 @@ from typing import Protocol
 import numpy as np
 
 from kb.answer_types import carries
+from kb.glossary import Term, mentions
 from kb.labels import label_lines
+from kb.mentions import Mentions
 from kb.places import Place, gazetteer
 from kb.question import Question
 from kb.records import Passage
@@ -109,11 +111,14 @@ def split_passage(text: str, lang: str, original: str, original_lang: str) -> tu
 
 
 def gather(question: Question, lang: str, passages: list[Passage], catalog: Catalog, idf: IdfTable,
-           vectors: SentenceVectors, query: np.ndarray, names: tuple[str, ...],
-           common: Callable[[Place], bool] = lambda place: False) -> list[Candidate]:
+           vectors: SentenceVectors, query: np.ndarray, names: tuple[str, ...], corpus: Mentions,
+           terms: tuple[Term, ...] = ()) -> list[Candidate]:
     """Every candidate sentence of the top passages for a reader of ``lang``, in passage order.
 
-    ``common`` tells a place every case is about (Kitakyushu): like the question's own places, it answers no "where".
+    ``corpus`` tells a place every case is about (Kitakyushu): like the question's own places, it answers no "where".
+    A figure, person or organisation counts as the asked kind only in a passage about what the question names
+    (its places and glossary ``terms``; ``_about``): "144 people were dispatched" in KITA's case does not say how
+    many staff Bago's centre has.
 
     Keywords count only where a sentence is in the language the question was asked in (``question.lang``).
     """
@@ -126,21 +131,36 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     titles = [catalog.title(p.best.chunk.doc_id, text_lang) for _, p, text_lang, _, _ in rows]
     similarity = vectors.vectors([(title, row[0]) for title, row in zip(titles, rows)]) @ query
     asked = _weights(tokenize(f"{question.text} {' '.join(names)}", question.lang), question.lang, idf)
+    common = corpus.common
     asked_places = {place.key for place in question.places}
     specific = [place for place in question.places if not place.is_region and not common(place)]
+    named = [place.forms for place in specific]
+    named += [forms for term in terms if not corpus.frequent(f"term:{(forms := _forms(term))[0]}", forms)]
+    about = {p.key: _about(p, catalog, named) for p in passages[:PASSAGES_CONSIDERED]}
 
     def known(place: Place) -> bool:
         return place.key in asked_places or common(place)
 
-    def typed(sentence: str, text_lang: str) -> bool:
+    def typed(sentence: str, text_lang: str, passage: Passage) -> bool:
         return carries(sentence, text_lang, question.asked, names, known) and not (
-            question.asked in ABOUT_THE_PLACE and _elsewhere(sentence, specific, common))
+            question.asked in ABOUT_THE_PLACE and (not about[passage.key] or _elsewhere(sentence, specific, common)))
 
     # Keyword coverage and novelty compare a sentence's tokens with the question's: only in the question's language.
     tokens = [set(tokenize(row[0], row[2])) if row[2] == question.lang else set() for row in rows]
     return [Candidate(sentence, passage, text_lang, rank, position, float(sim), _coverage(words, asked),
-                      typed(sentence, text_lang), _novelty(words, text_lang, asked, idf))
+                      typed(sentence, text_lang, passage), _novelty(words, text_lang, asked, idf))
             for (sentence, passage, text_lang, rank, position), sim, words in zip(rows, similarity, tokens)]
+
+
+def _forms(term: Term) -> tuple[str, ...]:
+    return tuple(form for forms in term.forms.values() for form in forms)
+
+
+def _about(passage: Passage, catalog: Catalog, named: list[tuple[str, ...]]) -> bool:
+    """Whether the passage, in any language, or its case's title names each thing in ``named`` (one of its forms)."""
+    doc_id = passage.best.chunk.doc_id
+    text = "\n".join([*passage.texts.values(), *(catalog.title(doc_id, code) for code in passage.texts)])
+    return all(any(mentions(text, form, whole_word=False) for form in forms) for forms in named)
 
 
 def _elsewhere(sentence: str, asked: list[Place], common: Callable[[Place], bool]) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from kb.answer import Catalog
+from kb.evidence import Candidate
 from kb.generate import Generator, LLMError
 from kb.glossary import Term
 from kb.prompt import answer_prompt
@@ -23,6 +24,8 @@ from kb.verify import Verdict, cited, verify
 MAX_TOKENS = 320
 # The extractive answer reads the top 3 passages too; each one more costs ~5 s of prompt on 2 cores.
 PASSAGES = 3
+# The evidence sentences the model reads (the best by ``Candidate.score``): a fraction of three whole passages.
+EXCERPT_SENTENCES = 6
 # A "." ends a sentence only once the next piece shows a space: "2." may still become "2.000".
 SENTENCE_END = re.compile(r"[\]。!?！？\n]|\.(?=\s)")
 
@@ -53,16 +56,19 @@ class GenerativeAnswerer:
         self.max_tokens = max_tokens
         self.passages = passages
 
-    def stream(self, question: str, lang: str, passages: list[Passage], catalog: Catalog) -> Iterator[str | Generated]:
+    def stream(self, question: str, lang: str, passages: list[Passage], catalog: Catalog,
+               evidence: list[Candidate] | None = None, asked: str = "fact") -> Iterator[str | Generated]:
         """Verified pieces of the answer as the model writes them, then the ``Generated`` record.
 
+        With ``evidence`` (``kb.evidence.gather``) the model reads only the best sentences, under their passages'
+        titles, and is told what the question asks for (``asked``); without it, the top passages whole.
         Closing the iterator early (a stop button) stops the model.
         """
-        given = passages[: self.passages]
+        given, excerpts = (passages[: self.passages], None) if evidence is None else _excerpts(evidence)
         titles = [catalog.title(p.best.chunk.doc_id, p.text_in(lang)[0]) for p in given]
         sources = [[*p.texts.values(), *(catalog.title(p.best.chunk.doc_id, code) for code in p.texts)] for p in given]
         text, shown = "", 0
-        pieces = self.generator.generate(answer_prompt(question, lang, given, titles), self.max_tokens)
+        pieces = self.generator.generate(answer_prompt(question, lang, given, titles, asked, excerpts), self.max_tokens)
         try:
             for piece in pieces:
                 text = (text + piece).lstrip()  # offsets of what was shown stay valid: only leading space goes
@@ -82,6 +88,16 @@ class GenerativeAnswerer:
         if verdict.ok and len(text) > shown:
             yield text[shown:]
         yield Generated(text, verdict, _citations(text, lang, given, catalog) if verdict.ok else [])
+
+
+def _excerpts(evidence: list[Candidate]) -> tuple[list[Passage], list[list[str]]]:
+    """The passages of the best ``EXCERPT_SENTENCES`` candidates in rank order, each with its chosen sentences."""
+    best = sorted(evidence, key=lambda c: -c.score)[:EXCERPT_SENTENCES]
+    chosen: dict[str, list[Candidate]] = {}
+    for candidate in sorted(best, key=lambda c: (c.rank, c.position)):
+        chosen.setdefault(candidate.passage.key, []).append(candidate)
+    return ([group[0].passage for group in chosen.values()],
+            [[c.sentence for c in group] for group in chosen.values()])
 
 
 def _last_sentence_end(text: str) -> int:

@@ -46,20 +46,21 @@ def load_glossary(path: Path) -> list[Term]:
             for entry, section in zip(entries, sections)]
 
 
+def terms_in(text: str, glossary: list[Term]) -> list[Term]:
+    """Every glossary entry that ``text`` names, in any language's form.
+
+    >>> [t.forms["en"][0] for t in terms_in("バゴ市とKITA", [Term({"ja": ["バゴ"], "en": ["Bago"]}), Term({"en": ["Cebu"]})])]
+    ['Bago']
+    """
+    return [term for term in glossary if any(mentions(text, form) for forms in term.forms.values() for form in forms)]
+
+
 def names_in(text: str, lang: str, glossary: list[Term]) -> list[str]:
     """The ``lang`` forms of every glossary name that ``text`` mentions in any language.
 
     A Thai question that writes "Bago" in Latin letters gets "บาโก" for Thai keyword matching.
     """
-    found = []
-    for term in glossary:
-        if lang not in term.forms:
-            continue
-        for forms in term.forms.values():
-            if any(mentions(text, form) for form in forms):
-                found.append(term.forms[lang][0])
-                break
-    return found
+    return [term.forms[lang][0] for term in terms_in(text, glossary) if lang in term.forms]
 
 
 def name_spans(text: str, glossary: list[Term]) -> list[tuple[int, int, Term]]:

@@ -54,11 +54,15 @@ class Mentions:
         >>> corpus.common(_place("k", {"en": "Kitakyushu"}, ["Kitakyushu"])), corpus.common(_place("b", {"en": "Bago"}, ["Bago"]))
         (True, False)
         """
+        return self.frequent(place.key, place.forms)
+
+    def frequent(self, key: str, forms: tuple[str, ...]) -> bool:
+        """``common`` for anything written in one of ``forms`` (a glossary name), cached under ``key``."""
         with self._lock:
-            if place.key not in self._common:
-                named = sum(any(_has(text, form) for form in place.forms) for text in self._texts)
-                self._common[place.key] = named > COMMON * len(self._texts)
-            return self._common[place.key]
+            if key not in self._common:
+                named = sum(any(_has(text, form) for form in forms) for text in self._texts)
+                self._common[key] = named > COMMON * len(self._texts)
+            return self._common[key]
 
     def _has(self, form: str) -> bool:
         return _has(self._text, form)

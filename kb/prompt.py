@@ -20,6 +20,11 @@ from kb.records import Passage
 LANGUAGE_NAMES = {"ja": "Japanese (日本語)", "en": "English", "id": "Indonesian (Bahasa Indonesia)",
                   "th": "Thai (ภาษาไทย)"}
 TAG = re.compile(r"<(\s*/?\s*)(passage|question)", re.IGNORECASE)
+# What the answer must state, by the question's type (``kb.question``): the model is told before it reads.
+ASKED = {"count": "a number, with what it counts", "money": "an amount of money", "percent": "a percentage or rate",
+         "duration": "a length of time", "year": "a year or date", "person": "a person's name",
+         "organisation": "an organisation's name", "agent": "who did it", "place": "a place",
+         "reason": "a reason (why)", "method": "how it was done", "fact": "the fact asked about"}
 
 
 class PromptError(KyodoError):
@@ -66,10 +71,17 @@ def quote(text: str) -> str:
     return TAG.sub(r"‹\1\2", text)
 
 
-def answer_prompt(question: str, lang: str, passages: list[Passage], titles: list[str]) -> Prompt:
-    """The prompt for ``question``: passages numbered from 1, each in ``lang`` when translated."""
-    blocks = [render("passage.txt", n=n, title=quote(title), text=quote(passage.text_in(lang)[1]))
-              for n, (passage, title) in enumerate(zip(passages, titles), 1)]
+def answer_prompt(question: str, lang: str, passages: list[Passage], titles: list[str], asked: str = "fact",
+                  excerpts: list[list[str]] | None = None) -> Prompt:
+    """The prompt for ``question``: passages numbered from 1, each in ``lang`` when translated.
+
+    ``excerpts[i]`` (the sentences chosen as evidence, ``kb.evidence``) stands for passage ``i``'s whole text: the
+    model reads the few sentences that answer, not every paragraph they came from. ``asked`` is the question's type.
+    """
+    texts = [passage.text_in(lang)[1] for passage in passages] if excerpts is None else ["\n".join(e) for e in excerpts]
+    blocks = [render("passage.txt", n=n, title=quote(title), text=quote(text))
+              for n, (text, title) in enumerate(zip(texts, titles), 1)]
     language = LANGUAGE_NAMES[lang]
     return Prompt(render("answer_system.txt", language=language),
-                  render("answer_user.txt", passages="\n\n".join(blocks), question=quote(question), language=language))
+                  render("answer_user.txt", passages="\n\n".join(blocks), question=quote(question), language=language,
+                         asked=ASKED.get(asked, ASKED["fact"])))

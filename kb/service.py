@@ -15,20 +15,23 @@ from kb.embedder import Embedder, shared_embedder
 from kb.errors import InputError
 from kb.generate import Generator, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
-from kb.evidence import gather
+from kb.evidence import Candidate, gather
 from kb.followup import searched_question
-from kb.glossary import load_glossary, names_in
+from kb.glossary import Term, load_glossary, name_spans, names_in, terms_in
 from kb.language import detect_language, resolve_language
 from kb.library import Library
 from kb.mentions import Mentions
 from kb.messages import TRUNCATED, message
-from kb.question import Question, analyse
+from kb.question import CODE, Question, analyse
 from kb.records import Answer, Note, Passage
 from kb.retrieve import MODES, HybridRetriever
 from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
+from kb.tokens import tokenize
 
 MAX_QUESTION_CHARS = 2000
+# Words a question may hold besides the names it asks about and still be "about the name" ("MCED5 where?").
+NAME_QUESTION_WORDS = 2
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CLOSEST = 3
 
@@ -44,6 +47,20 @@ def _whole_question(question: str) -> str:
     if not text:
         raise InputError("The question is empty: type a question about the case studies")
     return text
+
+
+def _little_but_names(text: str, lang: str, glossary: list[Term]) -> bool:
+    """A question that is little more than names the cases use ("Bago?", "MCED5 開催地？"): its cosine to a passage
+    is low for want of words, not of an answer, so the similarity floor does not decline it.
+
+    >>> _little_but_names("Bago?", "en", [Term({"en": ["Bago"]})]), _little_but_names("Who is Bago's mayor?", "en", [Term({"en": ["Bago"]})])
+    (True, False)
+    """
+    spans = [(start, end) for start, end, _ in name_spans(text, glossary)] + [m.span() for m in CODE.finditer(text)]
+    if not spans:
+        return False
+    rest = "".join(" " if any(start <= i < end for start, end in spans) else char for i, char in enumerate(text))
+    return len(tokenize(rest, lang)) <= NAME_QUESTION_WORDS
 
 
 class KnowledgeBase:
@@ -137,16 +154,17 @@ class KnowledgeBase:
         if unknown:
             answer = self._abstain(question, answer_lang, passages, retriever.library,
                                    message("unknown_place", answer_lang, place=unknown[0]))
-        elif top < self.settings.abstain_below:
+        elif top < self.settings.abstain_below and not _little_but_names(text, answer_lang, self.glossary):
             answer = self._abstain(question, answer_lang, passages, retriever.library)
         else:
-            answer = self._compose(question, answer_lang, passages, retriever)
+            answer, evidence = self._compose(question, answer_lang, passages, retriever)
             if answer.abstained:
                 pass
             elif self.settings.llm != "off" and answer_lang not in self.settings.llm_languages:
                 notes.append(Note("llm_language"))
             elif self.settings.llm != "off":
-                for piece in self.generative.stream(searched, answer_lang, passages, retriever.library):
+                for piece in self.generative.stream(searched, answer_lang, passages, retriever.library, evidence,
+                                                    question.asked):
                     if isinstance(piece, Generated):
                         answer = piece.settle(answer)
                     else:
@@ -159,18 +177,20 @@ class KnowledgeBase:
                       notes=(*notes, *answer.notes), timings_ms=timings, top_case=first.chunk.doc_id if first else "",
                       top_similarity=float(first.similarity) if first else 0.0)
 
-    def _compose(self, question: Question, lang: str, passages: list[Passage], retriever: HybridRetriever) -> Answer:
-        """The cited answer from the top passages' sentences; a partial or full abstention when they lack it."""
+    def _compose(self, question: Question, lang: str, passages: list[Passage],
+                 retriever: HybridRetriever) -> tuple[Answer, list[Candidate]]:
+        """The cited answer from the top passages' sentences (a partial or full abstention when they lack it),
+        and those sentences as evidence."""
         query = np.asarray(retriever.query_vector(question.text))
         names = tuple(names_in(question.text, lang, self.glossary))
         library = retriever.library
         evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names,
-                          self._mentions.common)
+                          self._mentions, tuple(terms_in(question.text, self.glossary)))
         draft = compose(question, evidence, library, names, self.settings.answer_min_similarity)
         if not draft.citations:
-            return self._abstain(question, lang, passages, library)
+            return self._abstain(question, lang, passages, library), evidence
         return Answer(question.text, lang, draft.text, draft.partial, draft.citations, partial=draft.partial,
-                      asked=question.asked)
+                      asked=question.asked), evidence
 
     @property
     def generative(self) -> GenerativeAnswerer:

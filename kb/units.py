@@ -75,8 +75,25 @@ def counts(sentence: str, end: int, lang: str, unit: str) -> bool:
     following = sentence[end:end + FOLLOWING_CHARS * (1 if lang in ("ja", "th") else 3)].lower()
     if lang in ("ja", "th"):
         return any(word in following for word in words)
-    head = " ".join(following.split()[:FOLLOWING_WORDS])
-    return any(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", head) for word in words)
+    return _head(following, lang) in words
+
+
+def _head(following: str, lang: str) -> str | None:
+    """The counted noun after a figure: of the unit words in the phrase that follows it (up to a preposition or
+    verb), the last in English ("2,000 household compost baskets" counts baskets), the first in Indonesian
+    ("2.000 keranjang kompos rumah tangga" counts keranjang); ``None`` when no unit word follows.
+
+    >>> _head(" household compost baskets free of charge", "en"), _head(" keranjang kompos rumah tangga", "id")
+    ('baskets', 'keranjang')
+    """
+    phrase = re.split(rf"[,.;:()]|\b{EN_VERB}\b|\b(?:yang|di|ke|dari|untuk|pada|dan)\b", following)[0]
+    tokens = phrase.split()[:FOLLOWING_WORDS]
+    known = set().union(*_classes())
+    found = [" ".join(tokens[i:i + 2]) if " ".join(tokens[i:i + 2]) in known else token
+             for i, token in enumerate(tokens) if token in known or " ".join(tokens[i:i + 2]) in known]
+    if not found:
+        return None
+    return found[-1] if lang == "en" else found[0]
 
 
 def _class(unit: str) -> frozenset[str]:

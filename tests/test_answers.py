@@ -82,3 +82,24 @@ def test_unsupported_language_is_answered_in_english_with_a_note(kb: KnowledgeBa
     answer = kb.ask("Comment la ville de Bago fait-elle son compost à partir des déchets du marché ?")
     assert answer.language == "en"
     assert "Japanese, English, Indonesian and Thai" in answer.note
+
+
+@pytest.mark.parametrize("question", [
+    "How many staff work at Bago's compost centre?",  # KITA's "144 people dispatched" ranks high: another case
+    "Berapa orang pegawai yang bekerja di pusat kompos Bago?",
+    "ศูนย์ปุ๋ยหมักของเมืองบาโกมีเจ้าหน้าที่ทำงานอยู่กี่คน",
+])
+def test_a_figure_from_a_case_about_something_else_does_not_answer_a_count_question(kb: KnowledgeBase,
+                                                                                   question: str) -> None:
+    answer = kb.ask(question)
+    assert answer.abstained and answer.partial, answer.answer
+    assert [c.doc_id for c in answer.citations] == ["iges-bago-cebu-composting"], answer.answer
+    assert "144" not in answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [("Bago?", "Bago"), ("MCED5 where?", "Seoul"),
+                                                ("MCED5 di mana?", "Seoul"), ("บาโก?", "บาโก")])
+def test_a_question_that_is_little_but_a_name_is_answered_not_declined_for_want_of_words(
+        kb: KnowledgeBase, question: str, fact: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.abstained and fact in answer.answer.split("[")[0], answer.answer

@@ -15,6 +15,7 @@ import pytest
 from bench.measure import free_port
 from indexer.corpus import read_case_file
 from kb.errors import InputError
+from kb.evidence import Candidate
 from kb.generate import Generator, LLMError, LLMUnavailableError, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
 from kb.glossary import load_glossary
@@ -138,6 +139,29 @@ def test_an_unverifiable_answer_falls_back_to_the_extractive_one_and_says_why(ba
     shown = result.settle(extractive("en"))
     assert shown.mode == "fallback" and shown.answer == "The extractive answer [1]"
     assert shown.note.startswith("The generated answer could not be verified") and reason in shown.note
+
+
+def test_with_evidence_the_model_reads_the_chosen_sentences_and_what_is_asked_and_cites_their_passages(
+        bago: list[Passage]) -> None:
+    bago_sentence = ("In Bago City, a compost centre was set up in April 2008; it now composts 1 tonne of market waste"
+                     " a day, and the compost produced is provided free of charge to farmers and residents.")
+    kita_sentence = next(line for line in bago[1].texts["en"].split("\n") if "434" in line)
+    assert bago_sentence in bago[0].texts["en"]
+    evidence = [Candidate(kita_sentence, bago[1], "en", 1, 0, 0.40, 0.0, True),
+                Candidate(bago_sentence, bago[0], "en", 0, 3, 0.70, 0.5, True),
+                Candidate("A sentence the model should not read.", bago[0], "en", 0, 1, -0.9, 0.0, False)]
+    evidence += [Candidate(f"Filler {i}.", bago[0], "en", 0, 10 + i, 0.1, 0.0, False) for i in range(6)]
+    generator = ScriptedGenerator("Bago composts 1 tonne of market waste a day [1].")
+    result = None
+    for item in GenerativeAnswerer(generator, GLOSSARY).stream("How much does Bago compost a day?", "en", bago,
+                                                               CorpusCatalog(), evidence, "count"):
+        result = item
+    user = generator.prompts[0].user
+    assert "a number, with what it counts" in user and "should not read" not in user
+    # Passages in rank order, numbered as the answer cites them; each holds only its chosen sentences.
+    assert user.index(bago_sentence) < user.index(kita_sentence) and user.count("<passage ") == 2
+    assert len(user) < len(answer_prompt("How much does Bago compost a day?", "en", bago, ["a", "b"]).user)
+    assert isinstance(result, Generated) and result.verdict.ok and [c.doc_id for c in result.citations] == [BAGO]
 
 
 def test_an_english_answer_to_a_japanese_question_falls_back_with_a_japanese_note(bago: list[Passage]) -> None:

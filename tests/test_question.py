@@ -30,6 +30,9 @@ TYPES = [
     ("北九州国際技術協力協会（KITA）の理事長は誰でしたか？", "ja", "person"),
     ("In the Semarang project, which local NGO was the partner?", "en", "organisation"),
     ("ในโครงการที่เซอมารัง ได้ร่วมมือกับองค์กรพัฒนาเอกชนใด", "th", "organisation"),
+    ("セブ市では何世帯がごみを分別していますか？", "ja", "count"),
+    ("ハイフォン市のモデル工場に選ばれた会社の名前は何ですか？", "ja", "organisation"),
+    ("ใครเป็นประธานของสมาคมความร่วมมือทางเทคนิคระหว่างประเทศคิตะกีวชู", "th", "person"),
     ("Who funded it?", "en", "agent"),
     ("Di mana MCED5 diselenggarakan?", "id", "place"),
     ("Why does Kunming lay sewer pipes?", "en", "reason"),
@@ -71,6 +74,20 @@ def test_a_count_question_names_what_it_counts_and_a_figure_of_something_else_do
     sentence = "ปัจจุบันศูนย์ฯ นำขยะจากตลาดวันละ 1 ตันมาทำเป็นปุ๋ยหมัก"
     end = sentence.index("1") + 1
     assert not counts(sentence, end, "th", "คน") and counts(sentence, end, "th", "ตัน")
+
+
+@pytest.mark.parametrize(("sentence", "lang", "unit", "answers"), [
+    ("Cebu gave out 2,000 household compost baskets free of charge.", "en", "households", False),
+    ("Cebu gave out 2,000 household compost baskets free of charge.", "en", "baskets", True),
+    ("Kota Cebu membagikan 2.000 keranjang kompos rumah tangga.", "id", "rumah tangga", False),
+    ("Kota Cebu membagikan 2.000 keranjang kompos rumah tangga.", "id", "keranjang", True),
+    ("KITA accepted 434 trainees in FY2008.", "en", "people", True),
+])
+def test_a_figure_counts_the_head_noun_of_the_phrase_after_it(sentence: str, lang: str, unit: str,
+                                                               answers: bool) -> None:
+    figure = next(word for word in sentence.split() if word[0].isdigit())
+    end = sentence.index(figure) + len(figure)
+    assert counts(sentence, end, lang, unit) is answers
 
 
 def test_headings_captions_and_list_labels_are_labels_and_bullets_are_not() -> None:
