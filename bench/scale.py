@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,11 +19,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from bench.measure import free_port, percentile, rss_mb
+from bench.measure import free_port, rss_mb
+from bench.speed import encoders, gold_questions
 from kb.embedder import Embedder, document_text, shared_embedder
-from kb.retrieve import HybridRetriever
+from kb.keyword import save_keyword_index
 from kb.settings import Settings
 from kb.store import new_generation, open_client, open_collection, set_active_generation
 
@@ -47,37 +46,44 @@ def _renamed(meta: dict, chunk_id: str, doc: str) -> dict:
 
 
 def fill(settings: Settings, source: dict, size: int, rng: np.random.Generator) -> float:
-    """Write ``size`` synthetic chunks into a new served generation; return chunks stored per second."""
+    """Write ``size`` synthetic chunks and their keyword index into a new served generation; return chunks stored
+    per second. The corpus is copied whole, document by document (``<doc>~<copy>``), so passages stay aligned
+    across languages and their sentences are the real ones, as on a real index of that size."""
     client = open_client(settings)
     collection = new_generation(client)
     vectors = np.asarray(source["embeddings"])
+    order = sorted(range(len(source["ids"])), key=lambda i: source["metadatas"][i]["doc"])
+    picks = np.asarray([order[n % len(order)] for n in range(size)])
     started = time.perf_counter()
+    tokens: list[str] = []
     for start in range(0, size, BATCH):
-        picks = rng.integers(0, len(source["ids"]), min(BATCH, size - start))
-        noisy = vectors[picks] + rng.normal(0, 0.02, (len(picks), vectors.shape[1]))
+        part = picks[start:start + BATCH]
+        noisy = vectors[part] + rng.normal(0, 0.02, (len(part), vectors.shape[1]))
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        ids = [f"synthetic-{start + i}" for i in range(len(picks))]
-        metadatas = [_renamed(source["metadatas"][p], ids[i], f"synthetic-{(start + i) // 8}") for i, p in enumerate(picks)]
+        ids = [f"synthetic-{start + i}" for i in range(len(part))]
+        metadatas = [_renamed(source["metadatas"][p], ids[i], f"{source['metadatas'][p]['doc']}~{(start + i) // len(order)}")
+                     for i, p in enumerate(part)]
         collection.add(ids=ids, embeddings=noisy.tolist(), metadatas=metadatas,
-                       documents=[source["documents"][p] for p in picks])
+                       documents=[source["documents"][p] for p in part])
+        tokens.extend(str(meta.get("tokens", "")) for meta in metadatas)
+    # As the indexer does: the keyword index is saved with the generation, before it is served.
+    save_keyword_index(settings, collection.name, [f"synthetic-{i}" for i in range(size)], tokens)
     set_active_generation(client, collection.name)
     return size / (time.perf_counter() - started)
 
 
-def measure(settings: Settings, embedder: Embedder, questions: list[tuple[str, str]]) -> dict[str, float]:
-    """Load time, search latency and memory of the read path on the served collection."""
-    started = time.perf_counter()
-    retriever = HybridRetriever(settings, embedder, [])
-    load_s = time.perf_counter() - started
-    for question, lang in questions[:4]:
-        retriever.search(question, lang)
-    latencies = []
-    for question, lang in questions:
-        started = time.perf_counter()
-        retriever.search(question, lang)
-        latencies.append(1000 * (time.perf_counter() - started))
-    return {"load_s": load_s, "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95),
-            "client_rss_mb": rss_mb()}
+def measure(settings: Settings, questions_file: Path) -> dict[str, float]:
+    """``bench.speed`` on the served collection, in a fresh process: load time and memory of that index alone."""
+    model = settings.embed_model_path
+    # The real index's vector file: answers look their sentences up there, as on the real index.
+    env = {**os.environ, "KYODO_HOME": str(settings.home), "KYODO_CHROMA_URL": settings.chroma_url or "",
+           "KYODO_EMBED_MODEL": str(model.resolve()) if isinstance(model, Path) else model,
+           "KYODO_VECTORS": str(settings.vectors_path.resolve()), "KYODO_QUESTION_LOG": "off"}
+    done = subprocess.run([sys.executable, "-m", "bench.speed", str(questions_file)], env=env, capture_output=True,
+                          text=True)
+    if done.returncode:
+        raise RuntimeError(f"bench.speed failed on {settings.home}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
@@ -94,38 +100,43 @@ def chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
-def run(sizes: list[int], questions_file: Path, queries: int = 60) -> str:
-    """Run the scale benchmark and return it as a Markdown table."""
+def run(sizes: list[int], questions_file: Path, modes: tuple[str, ...] = ("embedded", "server")) -> str:
+    """Run the scale benchmark and return it as a Markdown table: one row per size and mode, every column from
+    this one run (the encoder columns are measured once, before the indexes)."""
     base = Settings.from_env()
     embedder = shared_embedder(base.embed_model_path)
     source = open_collection(base).get(include=["embeddings", "metadatas", "documents"])
-    items = yaml.safe_load(questions_file.read_text(encoding="utf-8"))
-    questions = [(q, lang) for item in items for lang, q in item["questions"].items()][:queries]
     titles = [m.get("title", "") for m in source["metadatas"]]
     rate = embed_rate(embedder, [document_text(t, d) for t, d in zip(titles, source["documents"])][:128])
+    encode = encoders(base.embed_model_path, gold_questions(questions_file)[:64])
     rng = np.random.default_rng(0)
-    rows = [f"Embedding (real model, 2 cores): {rate:.1f} chunks/s, so {1000 / rate / 60:.1f} min per 1k chunks.", "",
-            "| chunks | mode | store chunks/s | load s | search p50 ms | search p95 ms | Kyodo process RSS MB | server RSS MB |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = [f"Embedding documents: {rate:.1f} chunks/s, so {1000 / rate / 60:.1f} min per 1k chunks. Query encoder "
+            f"p50: raw torch float32 {encode['raw_torch_encode_p50_ms']:.1f} ms, Kyodo's ({encode['kyodo_query_dtype']}) "
+            f"{encode['kyodo_encode_p50_ms']:.1f} ms.", "",
+            "| chunks | mode | store chunks/s | load s | raw torch encode p50 ms | Kyodo encode p50 ms | kyodo ask p50 / p95 ms "
+            "| search p50 / p95 ms | llama-index query p50 ms | Kyodo process RSS MB | server RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="kyodo-scale-") as tmp:
         for size in sizes:
-            for mode in ("embedded", "server"):
+            for mode in modes:
                 home = Path(tmp) / f"{mode}-{size}"
                 server = None
-                settings = replace(base, home=home)
+                settings = replace(base, home=home, vectors_file=base.vectors_path)
                 if mode == "server":
                     server, url = chroma_server(home / "server")
                     settings = replace(settings, chroma_url=url)
                 try:
                     stored = fill(settings, source, size, rng)
-                    figures = measure(settings, embedder, questions)
+                    got = measure(settings, questions_file)
                     server_mb = f"{rss_mb(server.pid):.0f}" if server else "-"
                 finally:
                     if server:
                         server.terminate()
                         server.wait()
-                rows.append(f"| {size:,} | {mode} | {stored:,.0f} | {figures['load_s']:.1f} | {figures['p50_ms']:.0f} | "
-                            f"{figures['p95_ms']:.0f} | {figures['client_rss_mb']:.0f} | {server_mb} |")
+                rows.append(f"| {size:,} | {mode} | {stored:,.0f} | {got['load_s']:.1f} | {encode['raw_torch_encode_p50_ms']:.0f} | "
+                            f"{encode['kyodo_encode_p50_ms']:.0f} | {got['ask_p50_ms']:.0f} / {got['ask_p95_ms']:.0f} | "
+                            f"{got['search_p50_ms']:.0f} / {got['search_p95_ms']:.0f} | {got['llamaindex_p50_ms']:.0f} | "
+                            f"{got['rss_mb']:.0f} | {server_mb} |")
                 print(rows[-1], flush=True)
     return "\n".join(rows)
 

@@ -9,8 +9,11 @@ from kb.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    bench = sub.add_parser("bench", help="scale benchmark on synthetic corpora (needs a built index)")
+    bench = sub.add_parser("bench", help="speed at 1k/10k/100k synthetic chunks: query encoder, ask, search, "
+                           "a plain llama-index query, load time and memory (needs a built index)")
     bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    bench.add_argument("--modes", nargs="+", choices=["embedded", "server"], default=["embedded", "server"],
+                       help="Chroma embedded in the process, a Chroma server, or both (default)")
     bench.add_argument("--questions", type=Path, default=Path("evals/gold.yaml"))
     bench.add_argument("--load", action="store_true",
                        help="load-test the web UI instead: concurrent users asking the gold questions")
@@ -30,5 +33,5 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if any(level.errors for level in levels) else 0
     from bench.scale import run
 
-    print(run(args.sizes, args.questions))
+    print(run(args.sizes, args.questions, tuple(args.modes)))
     return 0
