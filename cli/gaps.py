@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     gaps = sub.add_parser("gaps", help="declined, partial and thumbs-down questions, clustered (from the question log)")
     gaps.add_argument("--since", metavar="DATE", help="only questions asked on or after DATE (YYYY-MM-DD, UTC)")
     gaps.add_argument("--lang", choices=LANGUAGES, help="only questions answered in this language")
+    gaps.add_argument("--topic", help="only gaps whose nearest case has this topic (a tag such as composting, or its "
+                      "name in any language): what participants asked about it that the cases do not answer")
     gaps.add_argument("--out", type=Path, help="write the report to a .csv (UTF-8 with BOM) or .md file")
     gaps.add_argument("--gold-candidates", action="store_true",
                       help="print each gap as a YAML item in the shape of evals/gold.yaml (abstain: true)")
@@ -32,13 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    from kb.gaps import about
     from kb.question_log import QuestionLog, parse_day
+    from kb.vocabulary import TOPICS, topic_tag
 
     log = QuestionLog.of(settings)
     if args.before and not args.purge:
         raise InputError("--before is for --purge: 'kyodo gaps --purge --before 2026-01-01' deletes older questions")
     if args.purge:
-        if args.since or args.lang or args.out or args.gold_candidates:
+        if args.since or args.lang or args.topic or args.out or args.gold_candidates:
             raise InputError("--purge deletes questions: give it alone, or with --before DATE")
         before = parse_day(args.before, "--before") if args.before else None
         deleted = log.purge(before)
@@ -51,11 +55,17 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     since = parse_day(args.since, "--since") if args.since else None
     if args.out and args.out.suffix.lower() not in (".csv", ".md"):
         raise InputError(f"--out {str(args.out)!r}: write the gaps to a .csv or .md file")
+    topic = topic_tag(args.topic) if args.topic else None
+    if args.topic and topic is None:
+        raise InputError(f"--topic {args.topic!r} is not a topic: use one of {', '.join(TOPICS)} (or its name)")
     rows = log.rows(since, args.lang)
     gaps = report(rows, settings, args.lang or "en", args.threshold)
+    if topic:
+        gaps = about(gaps, topic)
     if not gaps:
         print(f"No declined, partly answered or 👎 questions among the {len(rows)} logged in {log.path}"
-              + (f" since {since}" if since else "") + (f" in {args.lang}" if args.lang else ""))
+              + (f" since {since}" if since else "") + (f" in {args.lang}" if args.lang else "")
+              + (f" about {topic}" if topic else ""))
         return 0
     from kb.gap_report import gold_candidates, markdown, write
 

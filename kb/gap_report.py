@@ -33,7 +33,7 @@ def case_labels(library: Library, lang: str) -> Callable[[str], CaseLabel]:
         case = library.cases.get(doc_id)
         if case is None:
             return CaseLabel(doc_id)
-        return CaseLabel(case.title(lang), tuple(topic_name(t, lang) for t in case.topics))
+        return CaseLabel(case.title(lang), tuple(topic_name(t, lang) for t in case.topics), case.topics)
     return label
 
 

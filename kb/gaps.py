@@ -37,10 +37,11 @@ Embed = Callable[[list[str]], np.ndarray]  # texts -> one unit vector per text (
 
 @dataclass(frozen=True)
 class CaseLabel:
-    """How a report names a case: its title in the reader's language and its topic tags."""
+    """How a report names a case: its title and its topics in the reader's language, and its topic tags."""
 
     title: str
     topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,12 @@ def find_gaps(rows: Iterable[Logged], embed: Embed, threshold: float = THRESHOLD
         gaps.append(Gap(tuple(questions), case, name(case) if case else CaseLabel(""), _places(questions)))
     recent_first = sorted(gaps, key=lambda gap: gap.last, reverse=True)
     return sorted(recent_first, key=lambda gap: -gap.count)  # stable: the most recent first among equal counts
+
+
+def about(gaps: list[Gap], topic: str) -> list[Gap]:
+    """The gaps whose nearest case has the topic tag ``topic``: what participants asked about a topic that its cases
+    do not answer (a trainer's view before a session on it)."""
+    return [gap for gap in gaps if topic in gap.label.tags]
 
 
 def _places(questions: list[Logged]) -> tuple[str, ...]:

@@ -104,6 +104,9 @@ def test_kyodo_gaps_groups_one_question_asked_in_three_languages_into_one_row(
     [item] = yaml.safe_load(out)
     assert item["questions"] == {"en": COST["en"]} and item["abstain"] is True and item["gold"] == []
     assert kyodo(capsys, "gaps", "--since", "2099-01-01")[1].startswith("No declined, partly answered or 👎 questions")
+    composting = kyodo(capsys, "gaps", "--topic", "การทำปุ๋ยหมัก")[1]  # the topic named in Thai
+    assert COST["ja"] in composting and DECLINED not in composting
+    assert kyodo(capsys, "gaps", "--topic", "weather")[2].startswith("kyodo: --topic 'weather' is not a topic: use one of")
     assert kyodo(capsys, "gaps", "--since", "yesterday")[2] == (
         "kyodo: --since 'yesterday' is not a date: write it as YYYY-MM-DD (e.g. 2026-12-01)\n")
 

@@ -56,7 +56,7 @@ def test_the_gaps_view_is_refused_without_a_login(served: Served) -> None:
     client = Client(served.url, verbose=False)
     for endpoint in ("/gap_report", "/export_gaps"):
         with pytest.raises(AppError, match="log in as a maintainer first"):
-            client.predict("", "all", api_name=endpoint)
+            client.predict("", "all", "all", api_name=endpoint)
 
 
 def test_the_gaps_view_shows_similar_questions_as_one_row_with_a_count(served: Served) -> None:
@@ -64,7 +64,7 @@ def test_the_gaps_view_shows_similar_questions_as_one_row_with_a_count(served: S
     for question in COST.values():
         ask(served, question, client=client)
     maintainer = logged_in(served.url)
-    summary, table, chart = maintainer.predict("", "all", api_name="/gap_report")
+    summary, table, chart = maintainer.predict("", "all", "all", api_name="/gap_report")
     rows = {row[1]: row for row in table["data"]}
     assert table["headers"][:3] == ["Asked", "Question", "Languages"]
     cost = rows[COST["en"]]
@@ -72,14 +72,20 @@ def test_the_gaps_view_shows_similar_questions_as_one_row_with_a_count(served: S
     assert "Bago" in cost[4] and "Bago" in cost[5]  # the nearest case's title, the places named
     assert rows[DECLINED][0] == sum(row.question == DECLINED for row in served.backend.questions.rows())
     assert summary.endswith(f"groups") and Path(chart).stat().st_size > 1000
-    _, thai_table, _ = maintainer.predict("", "th", api_name="/gap_report")
+    _, thai_table, _ = maintainer.predict("", "th", "all", api_name="/gap_report")
     assert thai_table["data"] and all(row[2].startswith("th ") and "," not in row[2] for row in thai_table["data"])
-    exported = maintainer.predict("", "all", api_name="/export_gaps")
+    exported = maintainer.predict("", "all", "all", api_name="/export_gaps")
     with open(exported, encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.DictReader(handle))
     assert lines[0]["question_th"] == COST["th"] and int(lines[0]["count"]) == cost[0]
     with pytest.raises(AppError, match="is not a date"):
-        maintainer.predict("last week", "all", api_name="/gap_report")
+        maintainer.predict("last week", "all", "all", api_name="/gap_report")
+    # A trainer's view before a session on composting: only gaps whose nearest case is about it.
+    _, composting, _ = maintainer.predict("", "all", "composting", api_name="/gap_report")
+    assert COST["en"] in [row[1] for row in composting["data"]]
+    assert {row[4] for row in composting["data"]} == {cost[4]}, "the small corpus has one composting case"
+    _, air, _ = maintainer.predict("", "all", "air", api_name="/gap_report")
+    assert COST["en"] not in [row[1] for row in air["data"]]
 
 
 def test_the_page_logs_nothing_when_the_log_is_switched_off(served: Served, tmp_path: Path) -> None:

@@ -36,8 +36,8 @@ PUBLIC = {"/ask", "/rate_up", "/rate_down", "/comment", "/read_case", "/session_
 MAINTAINER_ONLY: dict[str, Callable[[Client, Path], object]] = {
     "/add_documents": lambda client, note: upload(client, note),
     "/export_feedback": lambda client, note: client.predict(api_name="/export_feedback"),
-    "/gap_report": lambda client, note: client.predict("", "all", api_name="/gap_report"),  # every question asked
-    "/export_gaps": lambda client, note: client.predict("", "all", api_name="/export_gaps"),
+    "/gap_report": lambda client, note: client.predict("", "all", "all", api_name="/gap_report"),  # every question asked
+    "/export_gaps": lambda client, note: client.predict("", "all", "all", api_name="/export_gaps"),
 }
 SECRET = "KYODO-SECRET-3f9c1e"
 

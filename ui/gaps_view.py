@@ -20,7 +20,7 @@ from PIL import Image
 
 from kb.errors import KyodoError
 from kb.gap_report import case_labels, languages_text, write
-from kb.gaps import Gap, find_gaps
+from kb.gaps import Gap, about, find_gaps
 from kb.question_log import Logged, parse_day
 from kb.settings import LANGUAGES
 from kb.vocabulary import translate
@@ -47,6 +47,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "since": {"ja": "開始日（YYYY-MM-DD）", "en": "From (YYYY-MM-DD)", "id": "Sejak (YYYY-MM-DD)",
               "th": "ตั้งแต่ (YYYY-MM-DD)"},
     "language": {"ja": "言語", "en": "Language", "id": "Bahasa", "th": "ภาษา"},
+    "topic": {"ja": "テーマ（最も近い事例の）", "en": "Topic (of the nearest case)", "id": "Topik (kasus terdekat)",
+              "th": "หัวข้อ (ของกรณีที่ใกล้ที่สุด)"},
     "all": {"ja": "すべて", "en": "All", "id": "Semua", "th": "ทั้งหมด"},
     "show": {"ja": "表示", "en": "Show gaps", "id": "Tampilkan", "th": "แสดง"},
     "export": {"ja": "CSVで書き出す", "en": "Export gaps (CSV)", "id": "Ekspor (CSV)", "th": "ส่งออก (CSV)"},
@@ -98,6 +100,12 @@ def language_choices(lang: str) -> list[tuple[str, str]]:
     return [(text("all", lang), "all"), *((code, code) for code in LANGUAGES)]
 
 
+def topic_choices(backend: Backend, lang: str) -> list[tuple[str, str]]:
+    """Every topic of the served cases: a trainer sees what was asked about a topic before a session on it."""
+    cases = backend.catalog_or_none()
+    return [(text("all", lang), "all"), *(cases.choices("topics", lang) if cases else [])]
+
+
 def gaps_view(backend: Backend, page: gr.State, token: gr.State, check: Check) -> None:
     """The view, built inside the Maintain tab; ``token`` is the tab's login session."""
     labels = Labels(text)
@@ -109,6 +117,10 @@ def gaps_view(backend: Backend, page: gr.State, token: gr.State, check: Check) -
         language = gr.Dropdown(language_choices("en"), value="all", label=text("language", "en"), scale=1,
                                elem_id="k-gaps-lang")
         labels.add_update(language, lambda lang: gr.Dropdown(language_choices(lang), label=text("language", lang)))
+        # Values outside the choices are allowed: the choices appear once the index is loaded.
+        topic = gr.Dropdown(topic_choices(backend, "en"), value="all", allow_custom_value=True,
+                            label=text("topic", "en"), scale=2, elem_id="k-gaps-topic")
+        labels.add_update(topic, lambda lang: gr.Dropdown(topic_choices(backend, lang), label=text("topic", lang)))
         show = labels.add(gr.Button(text("show", "en"), variant="primary", scale=1, elem_id="k-gaps-show"), "show")
         export = labels.add(gr.Button(text("export", "en"), scale=1, elem_id="k-gaps-export"), "export")
     summary = gr.Markdown("", elem_id="k-gaps-summary")
@@ -118,7 +130,7 @@ def gaps_view(backend: Backend, page: gr.State, token: gr.State, check: Check) -
     chart = gr.Image(type="pil", format="png", show_label=False, visible=False, elem_id="k-gaps-chart")
     export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="k-gaps-file")
 
-    def gaps(since_text: str, only: str, lang: str, user: str) -> tuple[list[Logged], list[Gap]]:
+    def gaps(since_text: str, only: str, tag: str, lang: str, user: str) -> tuple[list[Logged], list[Gap]]:
         try:
             since_day = parse_day(since_text, text("since", "en")) if (since_text or "").strip() else None
             # Read even while KYODO_QUESTION_LOG=off keeps new questions out.
@@ -129,11 +141,14 @@ def gaps_view(backend: Backend, page: gr.State, token: gr.State, check: Check) -
                               label=case_labels(backend.kb.library, lang))
         except KyodoError as exc:
             raise refuse(f"gap report by {user}", str(exc)) from exc
+        if tag and tag != "all":
+            found = about(found, tag)
+            rows = [row for gap in found for row in gap.questions]
         return [row for row in rows if row.gap], found
 
-    def do_show(since_text: str, only: str, session: str, lang: str, request: gr.Request):
+    def do_show(since_text: str, only: str, tag: str, session: str, lang: str, request: gr.Request):
         user = check(session, "gap report", request)
-        rows, found = gaps(since_text, only, lang, user)
+        rows, found = gaps(since_text, only, tag, lang, user)
         log.info("gap report by %s: %d gaps", user, len(found))
         if not found:
             return text("none", lang), gap_table([], lang), None
@@ -142,15 +157,15 @@ def gaps_view(backend: Backend, page: gr.State, token: gr.State, check: Check) -
         return (text("summary", lang, questions=len(rows), gaps=len(found)), gap_table(found, lang),
                 Image.open(io.BytesIO(png)))
 
-    def do_export(since_text: str, only: str, session: str, lang: str, request: gr.Request) -> str:
+    def do_export(since_text: str, only: str, tag: str, session: str, lang: str, request: gr.Request) -> str:
         user = check(session, "gap export", request)
-        _rows, found = gaps(since_text, only, lang, user)
+        _rows, found = gaps(since_text, only, tag, lang, user)
         path = Path(tempfile.mkdtemp(prefix="kyodo-gaps-")) / f"kyodo-gaps-{datetime.now():%Y%m%d-%H%M%S}.csv"
         write(found, path)
         log.info("gaps exported by %s: %d rows", user, len(found))
         return str(path)
 
-    inputs = [since, language, token, page]
+    inputs = [since, language, topic, token, page]
     # The picture alone (API clients get a file, not a component update), then the box is shown when there is one.
     show.click(do_show, inputs, [summary, table, chart], api_name="gap_report").then(
         lambda image: gr.Image(visible=image is not None), chart, chart, api_visibility="private")
