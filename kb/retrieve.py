@@ -21,7 +21,7 @@ from kb.keyword import KeywordIndex, keyword_folder
 from kb.library import Library
 from kb.records import Chunk, Facts, Hit, Passage
 from kb.settings import Settings
-from kb.store import active_generation, open_client, open_collection, read_all
+from kb.store import active_generation, open_client, open_collection, pointer_collection, read_all
 from kb.tokens import tokenize
 
 MODES = ("hybrid", "dense", "keyword")
@@ -37,6 +37,7 @@ class HybridRetriever:
     def __init__(self, settings: Settings, embedder: Embedder, glossary: list[Term]) -> None:
         collection = open_collection(settings)
         self._client = open_client(settings)
+        self._pointer = pointer_collection(self._client)
         self._collection = collection
         self.generation = collection.name
         data = read_all(collection, ["metadatas", "documents"])
@@ -69,7 +70,7 @@ class HybridRetriever:
 
     def is_stale(self) -> bool:
         """True once the indexer has switched to a newer generation than the one loaded."""
-        return active_generation(self._client) != self.generation
+        return active_generation(self._client, self._pointer) != self.generation
 
     def keyword_tokens(self, question: str, lang: str) -> str:
         """The question's keyword tokens, glossary names in every script added (Bago → バゴ)."""

@@ -47,19 +47,21 @@ def _ensure_database(host: str, port: int, ssl: bool, name: str) -> None:
         admin.create_database(name)
 
 
-def _pointer(client: chromadb.ClientAPI) -> chromadb.Collection:
+def pointer_collection(client: chromadb.ClientAPI) -> chromadb.Collection:
+    """The one-record collection that names the generation being served."""
     return client.get_or_create_collection(POINTER, embedding_function=None)
 
 
-def active_generation(client: chromadb.ClientAPI) -> str | None:
-    """Name of the collection being served, or None before the first complete index."""
-    got = _pointer(client).get(ids=[POINTER_ID], include=["metadatas"])
+def active_generation(client: chromadb.ClientAPI, pointer: chromadb.Collection | None = None) -> str | None:
+    """Name of the collection being served, or None before the first complete index; ``pointer``, when a reader
+    holds it open, saves a round trip per question."""
+    got = (pointer if pointer is not None else pointer_collection(client)).get(ids=[POINTER_ID], include=["metadatas"])
     return got["metadatas"][0]["collection"] if got["ids"] else None
 
 
 def set_active_generation(client: chromadb.ClientAPI, name: str) -> None:
     """Serve ``name`` from now on: one record upsert, atomic in Chroma's SQLite."""
-    _pointer(client).upsert(ids=[POINTER_ID], documents=[name], metadatas=[{"collection": name}],
+    pointer_collection(client).upsert(ids=[POINTER_ID], documents=[name], metadatas=[{"collection": name}],
                             embeddings=[[0.0]])
 
 
