@@ -28,7 +28,8 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
 
 def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = (),
             known: Callable[[Place], bool] = lambda place: False) -> bool:
-    """True when ``sentence`` holds the kind of thing ``asked`` asks for (``names``: glossary names; ``known``: places
+    """True when ``sentence`` holds the kind of thing ``asked`` asks for (``names``: the question's glossary names,
+    whose digits are no figure, MCED5; ``known``: places
     that do not answer "where", such as those the question names: "Where did Bago ...?" needs another place; a
     region such as "East Asia" does not answer it either).
 
@@ -38,19 +39,21 @@ def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = (),
     False
     >>> carries("The centre was set up in April 2008.", "en", "year"), carries("ศูนย์ใช้งบ 5 ล้านบาท", "th", "money")
     (True, True)
+    >>> carries("KITA trained them.", "en", "organisation"), carries("Sebuah pabrik bir dipilih.", "id", "organisation")
+    (True, False)
     >>> carries("Bago composts in Cebu.", "en", "place"), carries("Cebu composts.", "en", "place", known=lambda p: True)
     (True, False)
     """
     if asked == "count":
         return bool(figures.spans(sentence, tuple(names)))
     if asked == "agent":
-        return carries(sentence, lang, "person") or carries(sentence, lang, "organisation") or _names_in(sentence, names)
+        return carries(sentence, lang, "person") or carries(sentence, lang, "organisation")
     if asked == "place":
         return not all(known(place) or place.is_region for place in gazetteer().places_in(sentence))
     patterns = _patterns().get(asked)
     if patterns is None:
         return True
-    return any(p.search(sentence) for p in patterns) or (asked == "organisation" and _names_in(sentence, names))
+    return any(p.search(sentence) for p in patterns)
 
 
 def type_spans(sentence: str, asked: str) -> list[tuple[int, int]]:
@@ -60,7 +63,3 @@ def type_spans(sentence: str, asked: str) -> list[tuple[int, int]]:
     [(27, 31)]
     """
     return [m.span() for p in _patterns().get(asked, []) for m in p.finditer(sentence)]
-
-
-def _names_in(sentence: str, names: Sequence[str]) -> bool:
-    return any(name and name in sentence for name in names)
