@@ -105,6 +105,8 @@ def run(sizes: list[int], questions_file: Path, modes: tuple[str, ...] = ("embed
     this one run (the encoder columns are measured once, before the indexes)."""
     base = Settings.from_env()
     embedder = shared_embedder(base.embed_model_path)
+    # The real index's model, by a path that holds outside its KYODO_HOME.
+    model = str(Path(base.embed_model_path).resolve()) if isinstance(base.embed_model_path, Path) else base.embed_model
     source = open_collection(base).get(include=["embeddings", "metadatas", "documents"])
     titles = [m.get("title", "") for m in source["metadatas"]]
     rate = embed_rate(embedder, [document_text(t, d) for t, d in zip(titles, source["documents"])][:128])
@@ -121,7 +123,7 @@ def run(sizes: list[int], questions_file: Path, modes: tuple[str, ...] = ("embed
             for mode in modes:
                 home = Path(tmp) / f"{mode}-{size}"
                 server = None
-                settings = replace(base, home=home, vectors_file=base.vectors_path)
+                settings = replace(base, home=home, vectors_file=base.vectors_path, embed_model=model)
                 if mode == "server":
                     server, url = chroma_server(home / "server")
                     settings = replace(settings, chroma_url=url)
