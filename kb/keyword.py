@@ -79,8 +79,10 @@ def keyword_folder(settings: Settings, generation: str) -> Path:
 
 
 def save_keyword_index(settings: Settings, generation: str, ids: list[str], tokens: Iterable[str]) -> None:
-    """Build and save the keyword index of a generation (the indexer calls it before serving the generation)."""
-    KeywordIndex.build(ids, tokens).save(keyword_folder(settings, generation))
+    """Build and save the keyword index of a generation (the indexer calls it before serving the generation); an empty
+    generation has none (no reader serves it: ``kb.store.open_collection`` says the index is empty)."""
+    if ids:
+        KeywordIndex.build(ids, tokens).save(keyword_folder(settings, generation))
 
 
 def drop_keyword_indexes(settings: Settings, generations: Iterable[str]) -> None:

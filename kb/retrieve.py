@@ -48,7 +48,7 @@ class HybridRetriever:
         self._glossary = glossary
         folder = keyword_folder(settings, self.generation)
         keyword = KeywordIndex.load(folder)
-        if keyword is None or len(keyword.ids) != len(self._chunks):
+        if keyword is None or set(keyword.ids) != self._chunks.keys():
             # A generation saved without its keyword index (an older index, the scale benchmark): build it once.
             keyword = KeywordIndex.build(list(self._chunks), (c.tokens for c in self._chunks.values()))
             keyword.save(folder)
