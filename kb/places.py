@@ -18,6 +18,7 @@ MIN_POPULATION = 150_000
 LATIN_WORDS = 4  # the longest Latin place name looked up, in words
 KANA = re.compile(r"[\u30a0-\u30ff]")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
+KANJI_CITY = re.compile(r"[\u4e00-\u9fff]{2,}市")
 LATIN_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?:[ -][A-ZÀ-Þ][\w'’.-]*)*")
 MIN_LATIN_CHARS = 4
 MIN_SCRIPT_CHARS = {"ja": 3, "th": 4}
@@ -59,9 +60,20 @@ class Gazetteer:
         ['Da Nang']
         >>> [p.name("ja") for p in gazetteer.places_in("ダナン市のごみ")], gazetteer.places_in("da nang")
         (['ダナン'], [])
+        >>> gazetteer.places_in("アダナン")
+        []
         """
         found: dict[str, Place] = {}
-        for _, _, place in self.spans(text):
+        kept: list[tuple[int, int]] = []
+        # A name inside a longer one is not named (マラン, Malang, in スマラン, Semarang), nor katakana run on, nor a
+        # Latin word just before another place's name: "Kota Surabaya" is the city of Surabaya, not Kota in India.
+        spans = self.spans(text)
+        starts = {start for start, _, _ in spans}
+        for start, end, place in sorted(spans, key=lambda span: span[0] - span[1]):
+            if (any(start < e and s < end for s, e in kept) or _runs_on(text, start, end)
+                    or (text[start].isascii() and text[end:end + 1] == " " and end + 1 in starts)):
+                continue
+            kept.append((start, end))
             found.setdefault(place.key, place)
         return list(found.values())
 
@@ -93,6 +105,12 @@ class Gazetteer:
         return found
 
 
+def _runs_on(text: str, start: int, end: int) -> bool:
+    """Whether a katakana name found at ``start:end`` is part of a longer katakana word."""
+    return bool(KANA.match(text[start])) and (start > 0 and bool(KANA.match(text[start - 1]))
+                                               or end < len(text) and bool(KANA.match(text[end])))
+
+
 def _place(key: str, names: dict[str, str], forms: list[str]) -> Place:
     return Place(key, tuple(sorted(names.items())), tuple(dict.fromkeys(f for f in forms if _usable(f))))
 
@@ -102,8 +120,9 @@ def _usable(form: str) -> bool:
         return len(form) >= MIN_LATIN_CHARS and form[0].isupper()
     if THAI.search(form):
         return len(form) >= MIN_SCRIPT_CHARS["th"]
-    # Japanese: katakana names, or CLDR's own Japanese names (kanji country names like 中国 included).
-    return len(form) >= MIN_SCRIPT_CHARS["ja"] and bool(KANA.search(form))
+    # Japanese: katakana names, kanji city names written with 市 (GeoNames' 青島市, 天津市), or CLDR's own Japanese
+    # names (kanji country names like 中国 included).
+    return len(form) >= MIN_SCRIPT_CHARS["ja"] and bool(KANA.search(form) or KANJI_CITY.fullmatch(form))
 
 
 def _countries() -> list[Place]:

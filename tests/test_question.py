@@ -6,6 +6,7 @@ import pytest
 
 from kb.labels import is_label
 from kb.mentions import Mentions
+from kb.places import gazetteer
 from kb.question import analyse, asked
 from kb.thai_sentences import thai_sentences
 from kb.units import asked_unit, counts
@@ -58,6 +59,15 @@ def test_a_place_no_case_mentions_is_found_and_unknown(question: str, lang: str,
     corpus = Mentions(path.read_text(encoding="utf-8") for path in CORPUS.glob("cases/*/*.md"))
     unknown = [p.name("en") for p in analyse(question, lang).places if not corpus.mentions(p)]
     assert unknown == [place]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("Kota Surabaya dan Kota Kitakyushu", ["Surabaya", "Kitakyushu"]),  # not Kota in India
+    ("スマラン市の支援", ["Semarang"]),  # not マラン (Malang) inside it
+    ("青島市と天津市", ["Qingdao", "Tianjin"]),
+])
+def test_places_are_the_longest_names_a_text_writes(text: str, places: list[str]) -> None:
+    assert sorted(p.name("en") for p in gazetteer().places_in(text)) == sorted(places)
 
 
 def test_places_the_cases_mention_are_known_in_every_language() -> None:
