@@ -69,7 +69,9 @@ def test_composting_pack_in_thai_has_the_bago_cebu_surabaya_and_bangkok_cases(th
     chosen = [c.doc_id for c in thai_pack.cases]
     assert len(chosen) == 5
     assert COMPOSTING_CASES <= set(chosen), f"expected {sorted(COMPOSTING_CASES)} in the pack, got {chosen}"
-    assert chosen[0] == "iges-bago-cebu-composting"
+    # The order among the composting cases is retrieval's (the fitted fusion puts Thailand's first for a Thai pack);
+    # what matters is that the pack leads with one of them, not with a general case.
+    assert chosen[0] in COMPOSTING_CASES and chosen.index("iges-bago-cebu-composting") <= 1, chosen
     assert all(c.lang == "th" for c in thai_pack.cases)
     assert THAI.search(thai_pack.title) and "การทำปุ๋ยหมัก" in thai_pack.title
 
