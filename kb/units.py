@@ -88,12 +88,17 @@ def _head(following: str, lang: str) -> str | None:
     """
     phrase = re.split(rf"[,.;:()]|\b{EN_VERB}\b|\b(?:yang|di|ke|dari|untuk|pada|dan)\b", following)[0]
     tokens = phrase.split()[:FOLLOWING_WORDS]
-    known = set().union(*_classes())
-    found = [" ".join(tokens[i:i + 2]) if " ".join(tokens[i:i + 2]) in known else token
-             for i, token in enumerate(tokens) if token in known or " ".join(tokens[i:i + 2]) in known]
+    known = _unit_words()
+    pairs = [" ".join(tokens[i:i + 2]) for i in range(len(tokens))]  # two-word units: "rumah tangga"
+    found = [pair if pair in known else token for token, pair in zip(tokens, pairs) if pair in known or token in known]
     if not found:
         return None
     return found[-1] if lang == "en" else found[0]
+
+
+@lru_cache(maxsize=1)
+def _unit_words() -> frozenset[str]:
+    return frozenset().union(*_classes())
 
 
 def _class(unit: str) -> frozenset[str]:
