@@ -135,7 +135,7 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     asked_places = {place.key for place in question.places}
     specific = [place for place in question.places if not place.is_region and not common(place)]
     named = [place.forms for place in specific]
-    named += [forms for term in terms if not corpus.frequent(f"term:{(forms := _forms(term))[0]}", forms)]
+    named += [forms for forms in map(_forms, terms) if not corpus.frequent(forms)]
     about = {p.key: _about(p, catalog, named) for p in passages[:PASSAGES_CONSIDERED]}
 
     def known(place: Place) -> bool:

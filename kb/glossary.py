@@ -60,7 +60,12 @@ def names_in(text: str, lang: str, glossary: list[Term]) -> list[str]:
 
     A Thai question that writes "Bago" in Latin letters gets "บาโก" for Thai keyword matching.
     """
-    return [term.forms[lang][0] for term in terms_in(text, glossary) if lang in term.forms]
+    return forms_in(terms_in(text, glossary), lang)
+
+
+def forms_in(terms: list[Term], lang: str) -> list[str]:
+    """The form each of ``terms`` takes in ``lang`` (terms without one left out)."""
+    return [term.forms[lang][0] for term in terms if lang in term.forms]
 
 
 def name_spans(text: str, glossary: list[Term]) -> list[tuple[int, int, Term]]:

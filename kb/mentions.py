@@ -23,7 +23,7 @@ class Mentions:
         self._texts = list(texts)
         self._text = "\n".join(self._texts)
         self._known: dict[str, bool] = {}
-        self._common: dict[str, bool] = {}
+        self._common: dict[tuple[str, ...], bool] = {}
         self._lock = threading.Lock()
 
     def mentions(self, place: Place) -> bool:
@@ -54,15 +54,15 @@ class Mentions:
         >>> corpus.common(_place("k", {"en": "Kitakyushu"}, ["Kitakyushu"])), corpus.common(_place("b", {"en": "Bago"}, ["Bago"]))
         (True, False)
         """
-        return self.frequent(place.key, place.forms)
+        return self.frequent(place.forms)
 
-    def frequent(self, key: str, forms: tuple[str, ...]) -> bool:
-        """``common`` for anything written in one of ``forms`` (a glossary name), cached under ``key``."""
+    def frequent(self, forms: tuple[str, ...]) -> bool:
+        """``common`` for anything written in one of ``forms`` (a place's or a glossary name's)."""
         with self._lock:
-            if key not in self._common:
+            if forms not in self._common:
                 named = sum(any(_has(text, form) for form in forms) for text in self._texts)
-                self._common[key] = named > COMMON * len(self._texts)
-            return self._common[key]
+                self._common[forms] = named > COMMON * len(self._texts)
+            return self._common[forms]
 
     def _has(self, form: str) -> bool:
         return _has(self._text, form)

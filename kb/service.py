@@ -17,7 +17,7 @@ from kb.generate import Generator, shared_generator
 from kb.generative import Generated, GenerativeAnswerer
 from kb.evidence import Candidate, gather
 from kb.followup import searched_question
-from kb.glossary import Term, load_glossary, name_spans, names_in, terms_in
+from kb.glossary import Term, forms_in, load_glossary, name_spans, terms_in
 from kb.language import detect_language, resolve_language
 from kb.library import Library
 from kb.mentions import Mentions
@@ -182,10 +182,11 @@ class KnowledgeBase:
         """The cited answer from the top passages' sentences (a partial or full abstention when they lack it),
         and those sentences as evidence."""
         query = np.asarray(retriever.query_vector(question.text))
-        names = tuple(names_in(question.text, lang, self.glossary))
+        terms = terms_in(question.text, self.glossary)
+        names = tuple(forms_in(terms, lang))
         library = retriever.library
         evidence = gather(question, lang, passages, library, library.idf, self.sentence_vectors, query, names,
-                          self._mentions, tuple(terms_in(question.text, self.glossary)))
+                          self._mentions, tuple(terms))
         draft = compose(question, evidence, library, names, self.settings.answer_min_similarity)
         if not draft.citations:
             return self._abstain(question, lang, passages, library), evidence
