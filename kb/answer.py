@@ -17,7 +17,7 @@ from kb.answer_types import type_spans
 from kb.evidence import Candidate
 from kb.evidence import Catalog as EvidenceCatalog
 from kb.messages import MISSING, message
-from kb.question import Question
+from kb.question import YEAR, Question
 from kb.records import Citation, Passage
 from kb.tokens import tokenize
 from kb.units import asked_unit, counts
@@ -55,6 +55,11 @@ def compose(question: Question, evidence: list[Candidate], catalog: Catalog, nam
         ranked = [c for c in ranked if _mentions_years(c, question.years, catalog)]
         if not ranked:
             return _partial(question, evidence, catalog, names, "in_year")
+    if question.after:
+        # "What took over after it ended in 2010?": a passage that names no later year does not know.
+        ranked = [c for c in ranked if max(_years(c, catalog), default=0) > int(question.after)]
+        if not ranked:
+            return _partial(question, evidence, catalog, names, "after_year")
     lead = ranked[0]
     if question.asked in TYPED:
         leads_with_figure = question.wants_figure and not question.compound
@@ -104,9 +109,15 @@ def _context(sentence: str, span: tuple[int, int], lang: str, names: tuple[str, 
 
 def _mentions_years(candidate: Candidate, years: tuple[str, ...], catalog: Catalog) -> bool:
     """True when the candidate's passage or its case's title names every year (a title may carry "FY2008")."""
+    found = {str(year) for year in _years(candidate, catalog)}
+    return all(year in found for year in years)
+
+
+def _years(candidate: Candidate, catalog: Catalog) -> set[int]:
+    """The years the candidate's passage, in any language, or its case's title names."""
     title = catalog.title(candidate.passage.best.chunk.doc_id, candidate.lang)
     found = set().union(*(figures.numbers(text) for text in [*candidate.passage.texts.values(), title]))
-    return all(year in found for year in years)
+    return {int(n) for n in found if YEAR.match(n)}
 
 
 def _partial(question: Question, evidence: list[Candidate], catalog: Catalog, names: tuple[str, ...],
@@ -121,7 +132,8 @@ def _partial(question: Question, evidence: list[Candidate], catalog: Catalog, na
     _, passage, lang = min(passages.values(), key=named)
     doc_id = passage.best.chunk.doc_id
     title = catalog.title(doc_id, lang)
-    what = MISSING[missing or question.asked][question.lang].format(year=question.years[0] if question.years else "")
+    year = question.after if missing == "after_year" else (question.years[0] if question.years else "")
+    what = MISSING[missing or question.asked][question.lang].format(year=year or "")
     text = message("partial", question.lang, case=title, missing=what)
     citation = Citation(1, doc_id, title, lang, passage.texts[lang], catalog.original_text(passage),
                         catalog.source(doc_id), [])

@@ -56,6 +56,17 @@ def carries(sentence: str, lang: str, asked: str, names: Sequence[str] = (),
     return any(p.search(sentence) for p in patterns)
 
 
+def states_plan(sentence: str) -> bool:
+    """True when ``sentence`` states a plan or target rather than something that happened.
+
+    >>> states_plan("Kitakyushu aims to establish the Asian Low Carbon Center."), states_plan("The centre opened in 2008.")
+    (True, False)
+    >>> states_plan("環境改善を目指す「北九州イニシアティブネットワーク」を創設しました。"), states_plan("2050 年度 2,340 万トンの削減を図ります。")
+    (False, True)
+    """
+    return carries(sentence, "", "plan")
+
+
 def type_spans(sentence: str, asked: str) -> list[tuple[int, int]]:
     """Where ``sentence`` states an amount, rate, duration or year (``asked``), for the answer to lead with.
 

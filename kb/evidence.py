@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kb.answer_types import carries
+from kb.answer_types import carries, states_plan
 from kb.glossary import Term, mentions
 from kb.labels import label_lines
 from kb.mentions import Mentions
@@ -118,7 +118,8 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     ``corpus`` tells a place every case is about (Kitakyushu): like the question's own places, it answers no "where".
     A figure, person or organisation counts as the asked kind only in a passage about what the question names
     (its places and glossary ``terms``; ``_about``): "144 people were dispatched" in KITA's case does not say how
-    many staff Bago's centre has.
+    many staff Bago's centre has. A plan's or target's year ("aims to cut … by FY2050") does not say when something
+    happened, unless the question asks about plans.
 
     Keywords count only where a sentence is in the language the question was asked in (``question.lang``).
     """
@@ -143,7 +144,8 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
 
     def typed(sentence: str, text_lang: str, passage: Passage) -> bool:
         return carries(sentence, text_lang, question.asked, names, known) and not (
-            question.asked in ABOUT_THE_PLACE and (not about[passage.key] or _elsewhere(sentence, specific, common)))
+            question.asked in ABOUT_THE_PLACE and (not about[passage.key] or _elsewhere(sentence, specific, common))
+        ) and not (question.asked == "year" and not question.plans and states_plan(sentence))
 
     # Keyword coverage and novelty compare a sentence's tokens with the question's: only in the question's language.
     tokens = [set(tokenize(row[0], row[2])) if row[2] == question.lang else set() for row in rows]

@@ -77,6 +77,9 @@ MISSING: dict[str, dict[str, str]] = {
     # A year the question names that the cited case does not mention ({year} is filled in).
     "in_year": {"ja": "{year}年のこと", "en": "anything about {year}", "id": "apa pun tentang tahun {year}",
                 "th": "ข้อมูลของปี {year}"},
+    # The question asks what happened after a year ({year}); the cited case names no later one.
+    "after_year": {"ja": "{year}年より後のこと", "en": "what happened after {year}", "id": "apa yang terjadi setelah tahun {year}",
+                   "th": "สิ่งที่เกิดขึ้นหลังปี {year}"},
 }
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from kb.numbers import numbers
 from kb.places import Place, gazetteer
+from kb.thai_names import thai_names
 
 RULES = Path(__file__).with_name("data") / "questions.yaml"
 # Types whose answer is a figure: the answer leads with it, and without one the cases "do not say".
@@ -36,12 +37,16 @@ class Question:
     asked: str
     places: tuple[Place, ...] = ()
     years: tuple[str, ...] = ()
-    # Codes it names (MCED6, COVID-19): like places, the cases either mention them or not.
+    # Codes it names (MCED6, COVID-19, โควิด-19): like places, the cases either mention them or not.
     codes: tuple[str, ...] = ()
     # It asks two things at once ("when and where"): no single figure answers it.
     compound: bool = False
     # It asks for several things (a list, a comparison, "each"): the answer may quote several cases.
     many: bool = False
+    # It asks about a plan or target ("When is the centre to open?"): a planned year answers it.
+    plans: bool = False
+    # It asks what happened after this year ("after it ended in 2010"): only a later year answers it.
+    after: str | None = None
 
     @property
     def wants_figure(self) -> bool:
@@ -65,6 +70,32 @@ def _rules() -> dict[str, dict[str, list[re.Pattern[str]]]]:
 @lru_cache(maxsize=1)
 def _many() -> dict[str, list[re.Pattern[str]]]:
     return _compiled(_raw()["many"])
+
+
+@lru_cache(maxsize=1)
+def _plans() -> dict[str, list[re.Pattern[str]]]:
+    return _compiled(_raw()["plans"])
+
+
+@lru_cache(maxsize=1)
+def _after() -> dict[str, list[re.Pattern[str]]]:
+    return _compiled(_raw()["after"])
+
+
+def after_year(text: str, lang: str) -> str | None:
+    """The year a question asks what happened after, if it does.
+
+    >>> after_year("What took over from the Kitakyushu Initiative after it ended in 2010?", "en")
+    '2010'
+    >>> after_year("北九州イニシアティブが2010年に終わったあと、何が引き継ぎましたか？", "ja"), after_year("When did it end?", "en")
+    ('2010', None)
+    """
+    for pattern in _after().get(lang, []):
+        if match := pattern.search(text):
+            found = [n for n in numbers(match.group(0)) if YEAR.match(n)]
+            if found:
+                return found[-1]
+    return None
 
 
 def asks_for_many(text: str, lang: str) -> bool:
@@ -124,4 +155,6 @@ def analyse(text: str, lang: str) -> Question:
     kinds = matched(text, lang)
     specific = [kind for kind in kinds if kind in SPECIFIC and kind != "count"]
     return Question(text, lang, kinds[0] if kinds else "fact", tuple(gazetteer().places_in(text)), years,
-                    tuple(dict.fromkeys(CODE.findall(text))), len(specific) > 1, asks_for_many(text, lang))
+                    tuple(dict.fromkeys([*CODE.findall(text), *thai_names(text, lang)])), len(specific) > 1,
+                    asks_for_many(text, lang), any(p.search(text) for p in _plans().get(lang, [])),
+                    after_year(text, lang))

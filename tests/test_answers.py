@@ -103,3 +103,22 @@ def test_a_question_that_is_little_but_a_name_is_answered_not_declined_for_want_
         kb: KnowledgeBase, question: str, fact: str) -> None:
     answer = kb.ask(question)
     assert not answer.abstained and fact in answer.answer.split("[")[0], answer.answer
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    # The centre is only planned: the case's target years (FY2030, FY2050) are not when it opened.
+    ("In which year was the Asian Low Carbon Center set up?", "do not say when"),
+    ("アジア低炭素化センターが開設されたのはいつですか？", "時期は書かれていません"),
+    # The cases end around 2009: what came after 2010 is not in them.
+    ("What happened to the Kitakyushu Initiative network after 2010?", "do not say what happened after 2010"),
+    ("Apa yang terjadi pada Inisiatif Kitakyushu setelah tahun 2010?", "tidak menyebutkan apa yang terjadi setelah"),
+])
+def test_a_plan_or_a_time_after_the_cases_is_a_partial_decline(kb: KnowledgeBase, question: str,
+                                                                missing: str) -> None:
+    answer = kb.ask(question)
+    assert answer.abstained and answer.partial and missing in answer.answer, answer.answer
+
+
+def test_a_question_about_a_target_year_is_answered_with_it(kb: KnowledgeBase) -> None:
+    answer = kb.ask("By which fiscal year does Kitakyushu aim to cut 23.4 million tonnes in Asia?")
+    assert not answer.abstained and "2050" in answer.answer.split("[")[0], answer.answer

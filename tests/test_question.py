@@ -7,7 +7,7 @@ import pytest
 from kb.labels import is_label
 from kb.mentions import Mentions
 from kb.places import gazetteer
-from kb.question import analyse, asked
+from kb.question import after_year, analyse, asked
 from kb.thai_sentences import thai_sentences
 from kb.units import asked_unit, counts
 from tests.conftest import CORPUS
@@ -59,6 +59,50 @@ def test_a_place_no_case_mentions_is_found_and_unknown(question: str, lang: str,
     corpus = Mentions(path.read_text(encoding="utf-8") for path in CORPUS.glob("cases/*/*.md"))
     unknown = [p.name("en") for p in analyse(question, lang).places if not corpus.mentions(p)]
     assert unknown == [place]
+
+
+@pytest.mark.parametrize(("question", "lang", "name"), [
+    ("ที่เมืองดาเวาแจกตะกร้าปุ๋ยหมักไปกี่ใบ", "th", "ดาเวา"),  # no Thai name in GeoNames: the title เมือง shows it
+    ("นครดานังได้รับความร่วมมืออะไรจากคิตะกีวชู", "th", "ดานัง"),
+    ("คิตะกีวชูช่วยเมืองต่าง ๆ รับมือกับโควิด-19 อย่างไร", "th", "โควิด-19"),  # a code in Thai letters
+    ("Kitakyushu membantu kota-kota Asia menghadapi COVID-19 dengan cara apa?", "id", "COVID-19"),
+])
+def test_a_name_no_list_holds_is_found_and_unknown(question: str, lang: str, name: str) -> None:
+    corpus = Mentions(path.read_text(encoding="utf-8") for path in CORPUS.glob("cases/*/*.md"))
+    assert [code for code in analyse(question, lang).codes if not corpus.writes(code)] == [name]
+
+
+def test_names_after_thai_titles_that_the_cases_write_are_known() -> None:
+    corpus = Mentions(path.read_text(encoding="utf-8") for path in CORPUS.glob("cases/*/*.md"))
+    for question in ["เมืองบาโกทำปุ๋ยหมักอย่างไร", "นครคุนหมิงส่งผู้ฝึกอบรมกี่คน", "เมืองใดในจีนร่วมมือกับคิตะกีวชู",
+                     "เมืองเซบูแจกตะกร้ากี่ใบ", "เมืองเซอมารังปรับปรุงการจัดการขยะอย่างไร"]:
+        assert all(corpus.writes(code) for code in analyse(question, "th").codes), question
+
+
+@pytest.mark.parametrize(("question", "lang", "year"), [
+    ("What replaced the Kitakyushu Initiative after 2010?", "en", "2010"),
+    ("平成22年以降、北九州イニシアティブの活動はどうなりましたか？", "ja", "2010"),
+    ("Apa yang terjadi pada jaringan itu setelah tahun 2010?", "id", "2010"),
+    ("หลังปี 2010 โครงการริเริ่มคิตะกีวชูเป็นอย่างไร", "th", "2010"),
+    ("When did the Kitakyushu Initiative end?", "en", None),
+    ("平成22年まで何をしましたか？", "ja", None),
+])
+def test_a_question_about_what_happened_after_a_year_names_that_year(question: str, lang: str,
+                                                                     year: str | None) -> None:
+    assert after_year(question, lang) == year
+
+
+@pytest.mark.parametrize(("question", "lang", "plans"), [
+    ("When did the Asian Low Carbon Center open?", "en", False),
+    ("When is the Asian Low Carbon Center planned to open?", "en", True),
+    ("アジア低炭素化センターはいつ設立されましたか？", "ja", False),
+    ("アジア低炭素化センターの削減目標は何年度ですか？", "ja", True),
+    ("Kapan Pusat Rendah Karbon Asia dibuka?", "id", False),
+    ("ศูนย์คาร์บอนต่ำแห่งเอเชียตั้งเป้าลดการปล่อยในปีใด", "th", True),
+])
+def test_a_question_about_a_plan_or_target_is_told_from_one_about_what_happened(question: str, lang: str,
+                                                                                 plans: bool) -> None:
+    assert analyse(question, lang).plans is plans
 
 
 @pytest.mark.parametrize(("text", "places"), [
