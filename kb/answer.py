@@ -26,7 +26,7 @@ MAX_SUPPORT = 2
 KEEP_RATIO = 0.75
 OTHER_CASE_RATIO = 0.95
 # Types whose answer must be in the sentence: without such a sentence the cases "do not say".
-TYPED = ("count", "money", "percent", "duration", "year", "person", "organisation", "place")
+TYPED = ("count", "money", "percent", "duration", "year", "person", "organisation", "company", "place")
 
 
 class Catalog(EvidenceCatalog, Protocol):

@@ -36,7 +36,7 @@ KEYWORD_WEIGHT = 0.25
 TYPED_WEIGHT = 0.15
 RANK_PENALTY = 0.02
 # Kinds of fact that belong to a place: one stated for another place does not answer the question's.
-ABOUT_THE_PLACE = ("count", "money", "percent", "duration", "year", "person", "organisation")
+ABOUT_THE_PLACE = ("count", "money", "percent", "duration", "year", "person", "organisation", "company")
 NOVELTY_WEIGHT = 0.1
 
 

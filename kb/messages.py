@@ -71,6 +71,7 @@ MISSING: dict[str, dict[str, str]] = {
     "year": {"ja": "時期", "en": "when", "id": "kapan", "th": "ช่วงเวลา"},
     "person": {"ja": "人物の名前", "en": "the person's name", "id": "nama orangnya", "th": "ชื่อบุคคล"},
     "organisation": {"ja": "団体の名前", "en": "which organisation", "id": "organisasinya", "th": "ชื่อองค์กร"},
+    "company": {"ja": "会社名", "en": "the company's name", "id": "nama perusahaannya", "th": "ชื่อบริษัท"},
     "agent": {"ja": "誰が行ったか", "en": "who did it", "id": "siapa yang melakukannya", "th": "ผู้ดำเนินการ"},
     "place": {"ja": "場所", "en": "where", "id": "tempatnya", "th": "สถานที่"},
     "fact": {"ja": "お尋ねの内容", "en": "what you asked", "id": "hal yang ditanyakan", "th": "สิ่งที่ถาม"},

@@ -23,7 +23,7 @@ TAG = re.compile(r"<(\s*/?\s*)(passage|question)", re.IGNORECASE)
 # What the answer must state, by the question's type (``kb.question``): the model is told before it reads.
 ASKED = {"count": "a number, with what it counts", "money": "an amount of money", "percent": "a percentage or rate",
          "duration": "a length of time", "year": "a year or date", "person": "a person's name",
-         "organisation": "an organisation's name", "agent": "who did it", "place": "a place",
+         "organisation": "an organisation's name", "company": "a company's name", "agent": "who did it", "place": "a place",
          "reason": "a reason (why)", "method": "how it was done", "fact": "the fact asked about"}
 
 

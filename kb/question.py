@@ -25,7 +25,7 @@ YEAR = re.compile(r"^(19|20)\d\d$")
 # A code with digits (MCED6, COVID-19; not FY2008, a year). Plain acronyms (MOU, OEAED) are left out:
 # a reader may abbreviate what the cases spell out.
 CODE = re.compile(r"(?<![\w-])(?!FY\d)[A-Z]{2,}-?\d+(?![\w-])")
-SPECIFIC = ("count", "money", "percent", "duration", "year", "person", "organisation", "place")
+SPECIFIC = ("count", "money", "percent", "duration", "year", "person", "organisation", "company", "place")
 
 
 @dataclass(frozen=True)

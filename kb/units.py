@@ -21,6 +21,8 @@ EN_UNIT = re.compile(rf"\bhow many ((?:[\w-]+\s+){{0,3}}?[\w-]+?)\s+{EN_VERB}\b|
 ID_UNIT = re.compile(r"\b(?:berapa|brp)\s+(?:(?:banyak|jumlah|total)\s+)?([a-z]+(?: tangga)?)", re.IGNORECASE)
 ID_NOT_UNIT = {"yang", "lama", "persen", "biaya", "kali", "besar", "hari", "tahun", "bulan", "minggu"}
 JA_UNIT = re.compile(r"何(か国|カ国|ヶ国|トン|都市|世帯|団体|コース|[^\s、。？?ぁ-ん])|(人数|者数|件数|世帯数)")
+# "浄化槽がいくつ", "いくつの都市": いくつ names no counter, the noun before or after it says what is counted.
+JA_NOUN = re.compile(r"([一-龥ァ-ヶー・]+)(?:が|は|を|の数は?)\s*(?:全部で|合計)?いくつ|いくつの([一-龥ァ-ヶー・]+)")
 FOLLOWING_CHARS = 16
 FOLLOWING_WORDS = 4
 
@@ -38,6 +40,8 @@ def asked_unit(text: str, lang: str) -> str | None:
     ('staff', '人')
     >>> asked_unit("Berapa jumlah peserta pelatihan?", "id"), asked_unit("How much waste does Bago compost?", "en")
     ('peserta', None)
+    >>> asked_unit("キャンディ市には浄化槽がいくつ設置されましたか", "ja"), asked_unit("いくつの都市が参加していますか", "ja")
+    ('浄化槽', '都市')
     """
     if lang == "en":
         match = EN_UNIT.search(text)
@@ -49,8 +53,10 @@ def asked_unit(text: str, lang: str) -> str | None:
         match = ID_UNIT.search(text)
         return match.group(1).lower() if match and match.group(1).lower() not in ID_NOT_UNIT else None
     if lang == "ja":
-        match = JA_UNIT.search(text)
-        return (match.group(1) or match.group(2)[:-1]) if match else None
+        if match := JA_UNIT.search(text):
+            return match.group(1) or match.group(2)[:-1]
+        match = JA_NOUN.search(text)
+        return (match.group(1) or match.group(2)) if match else None
     if lang == "th" and (at := text.find("กี่")) >= 0:
         from pythainlp.tokenize import word_tokenize
 
@@ -102,4 +108,11 @@ def _unit_words() -> frozenset[str]:
 
 
 def _class(unit: str) -> frozenset[str]:
-    return next((members for members in _classes() if unit.lower() in members), frozenset())
+    """The class of ``unit``; a Japanese or Thai noun by the longest class word it ends with (会員都市: cities)."""
+    unit = unit.lower()
+    found = next((members for members in _classes() if unit in members), frozenset())
+    if found or unit.isascii():
+        return found
+    endings = [(len(word), members) for members in _classes() for word in members
+               if not word.isascii() and unit.endswith(word)]
+    return max(endings, key=lambda ending: ending[0], default=(0, frozenset()))[1]

@@ -32,7 +32,9 @@ TYPES = [
     ("In the Semarang project, which local NGO was the partner?", "en", "organisation"),
     ("ในโครงการที่เซอมารัง ได้ร่วมมือกับองค์กรพัฒนาเอกชนใด", "th", "organisation"),
     ("セブ市では何世帯がごみを分別していますか？", "ja", "count"),
-    ("ハイフォン市のモデル工場に選ばれた会社の名前は何ですか？", "ja", "organisation"),
+    ("ハイフォン市のモデル工場に選ばれた会社の名前は何ですか？", "ja", "company"),
+    ("Which brewery was chosen as a model factory in Haiphong?", "en", "company"),
+    ("Which company recycling theme was studied with Tianjin?", "en", "fact"),  # a theme, not a company
     ("ใครเป็นประธานของสมาคมความร่วมมือทางเทคนิคระหว่างประเทศคิตะกีวชู", "th", "person"),
     ("Who funded it?", "en", "agent"),
     ("Di mana MCED5 diselenggarakan?", "id", "place"),
