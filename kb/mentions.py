@@ -6,6 +6,7 @@ of the place's names; a place the cases do mention goes on to retrieval as usual
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Iterable
@@ -22,8 +23,13 @@ class Mentions:
     def __init__(self, texts: Iterable[str]) -> None:
         self._texts = list(texts)
         self._text = "\n".join(self._texts)
+        # Where each text starts in ``_text``: a match found in the joined text is assigned to its passage by bisect.
+        self._starts = [0]
+        for text in self._texts[:-1]:
+            self._starts.append(self._starts[-1] + len(text) + 1)
         self._known: dict[str, bool] = {}
         self._common: dict[tuple[str, ...], bool] = {}
+        self._naming: dict[str, frozenset[int]] = {}
         self._lock = threading.Lock()
 
     def mentions(self, place: Place) -> bool:
@@ -60,12 +66,34 @@ class Mentions:
         """``common`` for anything written in one of ``forms`` (a place's or a glossary name's)."""
         with self._lock:
             if forms not in self._common:
-                named = sum(any(_has(text, form) for form in forms) for text in self._texts)
-                self._common[forms] = named > COMMON * len(self._texts)
+                named = frozenset().union(*(self._naming_texts(form) for form in forms))
+                self._common[forms] = len(named) > COMMON * len(self._texts)
             return self._common[forms]
+
+    def _naming_texts(self, form: str) -> frozenset[int]:
+        """The texts that write ``form``, by index: one scan of the joined text, not one search per passage.
+
+        >>> corpus = Mentions(["Bago and Bago.", "バゴ市", "Bagoes", "Cebu"])
+        >>> sorted(corpus._naming_texts("Bago")), sorted(corpus._naming_texts("バゴ")), sorted(corpus._naming_texts("Cebu"))
+        ([0], [1], [3])
+        """
+        if form not in self._naming:
+            if "\n" in form:  # could match across two joined texts: ask each text
+                found = frozenset(i for i, text in enumerate(self._texts) if _has(text, form))
+            else:
+                found = frozenset(bisect.bisect_right(self._starts, start) - 1 for start in _starts(self._text, form))
+            self._naming[form] = found
+        return self._naming[form]
 
     def _has(self, form: str) -> bool:
         return _has(self._text, form)
+
+
+def _starts(text: str, form: str) -> Iterable[int]:
+    """Where ``text`` writes ``form`` (as ``_has`` finds it)."""
+    if form.isascii():
+        return (m.start() for m in re.finditer(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", text))
+    return (m.start() for m in re.finditer(re.escape(form), text))
 
 
 def _has(text: str, form: str) -> bool:

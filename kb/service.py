@@ -135,7 +135,9 @@ class KnowledgeBase:
         # A follow-up is searched as the question it stands for; the answer still names the question as typed.
         previous = [clean_question(turn) for turn in history or [] if turn.strip()]
         chosen = resolve_language(text, fixed) if fixed else detection
-        searched, chosen = searched_question(text, previous, chosen, self.glossary, self.library.idf.idf)
+        # One look at the served generation per question (each is a Chroma read).
+        retriever = self.retriever
+        searched, chosen = searched_question(text, previous, chosen, self.glossary, retriever.library.idf.idf)
         answer_lang = chosen.lang
         truncated = len(whole) > MAX_QUESTION_CHARS
         notes = [Note(TRUNCATED, {"chars": f"{len(whole):,}", "limit": f"{MAX_QUESTION_CHARS:,}"})] if truncated else []
@@ -145,7 +147,6 @@ class KnowledgeBase:
         asked_in = detection if fixed else chosen
         question = analyse(searched, asked_in.lang if asked_in.supported else answer_lang)
         detected = time.perf_counter()
-        retriever = self.retriever
         passages = retriever.search(searched, answer_lang, k or self.settings.top_k, mode, where)
         retrieved = time.perf_counter()
         top = max((p.best.similarity for p in passages), default=0.0)
