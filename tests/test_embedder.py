@@ -66,6 +66,20 @@ def test_the_query_encoder_on_transformers_alone_gives_sentence_transformers_vec
     assert (np.sum(mine * theirs, axis=1) >= 0.9999).all(), np.sum(mine * theirs, axis=1)
 
 
+def test_the_query_encoder_reads_the_tokens_the_model_s_own_tokenizer_gives(embedder: SentenceTransformerEmbedder,
+                                                                            model_path: Path) -> None:
+    lean = QueryEncoder.load(model_path, "float32")
+    assert lean is not None
+    model = embedder.model
+    longest = model.max_seq_length
+    questions = [text for _, text in PASSAGES] + ["Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "  KITA?\t", "",
+                                                  "ｆｕｌｌ ｗｉｄｔｈ café", "バゴ市 " * longest]
+    for question in questions:
+        theirs = model.tokenizer(model.prompts["query"] + question, truncation=True, max_length=longest)["input_ids"]
+        assert lean.token_ids(question) == theirs, question[:40]
+    assert len(lean.token_ids("バゴ市 " * longest)) == longest
+
+
 def test_a_model_folder_that_is_not_the_plain_pipeline_is_left_to_sentence_transformers(tmp_path: Path) -> None:
     (tmp_path / "modules.json").write_text('[{"idx": 0, "name": "0", "path": "", "type": '
                                            '"sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", '
