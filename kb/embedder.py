@@ -113,10 +113,6 @@ class SentenceTransformerEmbedder:
                 folder = self.model_ref
                 encoder = None
                 if isinstance(folder, Path) and (folder / "config.json").exists():
-                    from transformers.utils import logging as transformers_logging
-
-                    if not sys.stderr.isatty():
-                        transformers_logging.disable_progress_bar()
                     started = time.perf_counter()
                     encoder = QueryEncoder.load(folder, self.query_dtype)
                     log.info("%s query encoder loaded in %.1f s: %s", folder, time.perf_counter() - started,

@@ -9,12 +9,14 @@ match sentence-transformers' own to a cosine of 0.9999 (``tests/test_embedder.py
 sentence-transformers: the indexer's batches gain nothing from this. The folder's ``tokenizer.json`` is read by
 ``tokenizers`` itself: the same token ids as ``AutoTokenizer`` (on every gold question and corpus paragraph), in
 about half the time (~1.1 s against ~2.1 s on an idle machine), since transformers rebuilds the 33 MB vocabulary in
-Python first.
+Python first. EmbeddingGemma's transformer itself runs in ``kb.gemma`` (plain torch, the same output bit for bit),
+so a question never imports transformers either; another model folder loads with transformers' ``AutoModel``.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -52,14 +54,26 @@ class QueryEncoder:
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
-        from transformers import AutoModel
+
+        from kb.gemma import GemmaText
 
         self._torch = torch
         kind = getattr(torch, dtype)
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 512)))
-        self._model = AutoModel.from_pretrained(str(folder), dtype=kind).eval()
+        config = _json(folder / "config.json")
+        if GemmaText.supports(config):  # EmbeddingGemma: without importing transformers (kb.gemma)
+            self._hidden = GemmaText(folder, config, kind).hidden
+        else:
+            from transformers import AutoModel
+            from transformers.utils import logging as transformers_logging
+
+            if not sys.stderr.isatty():
+                transformers_logging.disable_progress_bar()  # "Loading weights" bars in logs
+            model = AutoModel.from_pretrained(str(folder), dtype=kind).eval()
+            self._hidden = lambda ids: model(input_ids=torch.tensor([ids]),
+                                             attention_mask=torch.ones(1, len(ids), dtype=torch.long)).last_hidden_state
         self._dense = [load_file(str(path / "model.safetensors"))["linear.weight"].to(kind).T for path in dense]
         self._prompt = _json(folder / "config_sentence_transformers.json").get("prompts", {}).get("query", "")
 
@@ -76,10 +90,8 @@ class QueryEncoder:
 
     def encode(self, text: str) -> np.ndarray:
         with self._torch.inference_mode():
-            ids = self._torch.tensor([self.token_ids(text)])
-            attention = self._torch.ones_like(ids)
-            tokens = self._model(input_ids=ids, attention_mask=attention).last_hidden_state
-            mask = attention.unsqueeze(-1).to(tokens.dtype)
+            tokens = self._hidden(self.token_ids(text))
+            mask = self._torch.ones(tokens.shape[:2], dtype=self._torch.long).unsqueeze(-1).to(tokens.dtype)
             vector = (tokens * mask).sum(1) / mask.sum(1)
             for weight in self._dense:
                 vector = vector @ weight

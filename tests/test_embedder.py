@@ -80,6 +80,28 @@ def test_the_query_encoder_reads_the_tokens_the_model_s_own_tokenizer_gives(embe
     assert len(lean.token_ids("バゴ市 " * longest)) == longest
 
 
+def test_embeddinggemma_in_plain_torch_gives_transformers_hidden_states_bit_for_bit(model_path: Path) -> None:
+    import json
+
+    import torch
+    from transformers import AutoModel
+
+    from kb.gemma import GemmaText
+
+    config = json.loads((model_path / "config.json").read_text())
+    assert GemmaText.supports(config)
+    lean = QueryEncoder.load(model_path, "bfloat16")
+    assert lean is not None
+    theirs = AutoModel.from_pretrained(str(model_path), dtype=torch.bfloat16).eval()
+    mine = GemmaText(model_path, config, torch.bfloat16)
+    # Over 257 tokens, the sliding layers' window cuts in: the long question checks its width.
+    for question in [text for _, text in PASSAGES[:3]] + ["Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "Bago " * 400]:
+        ids = lean.token_ids(question)
+        with torch.inference_mode():
+            expected = theirs(input_ids=torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long))
+            assert torch.equal(mine.hidden(ids), expected.last_hidden_state), (question[:40], len(ids))
+
+
 def test_a_model_folder_that_is_not_the_plain_pipeline_is_left_to_sentence_transformers(tmp_path: Path) -> None:
     (tmp_path / "modules.json").write_text('[{"idx": 0, "name": "0", "path": "", "type": '
                                            '"sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", '
