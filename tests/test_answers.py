@@ -116,6 +116,8 @@ def test_a_question_that_is_little_but_a_name_is_answered_not_declined_for_want_
     ("ハイフォン市でモデル工場になったビール工場の社名を教えてください。", "会社名は書かれていません"),
     # いくつ names no counter: the septic tanks are counted, not the 50 people at the seminar.
     ("キャンディ市では浄化槽がいくつ整備されましたか？", "お尋ねの数は書かれていません"),
+    # Thai readers write Buddhist-era years: พ.ศ. 2563 is 2020, a year no case reports on.
+    ("ในปี พ.ศ. 2563 เมืองบาโกทำปุ๋ยหมักวันละกี่ตัน", "ข้อมูลของปี 2020"),
 ])
 def test_a_plan_a_time_after_the_cases_or_a_fact_of_another_kind_is_a_partial_decline(kb: KnowledgeBase, question: str,
                                                                 missing: str) -> None:
