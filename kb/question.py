@@ -22,9 +22,10 @@ RULES = Path(__file__).with_name("data") / "questions.yaml"
 # Types whose answer is a figure: the answer leads with it, and without one the cases "do not say".
 FIGURES = ("count", "money", "percent", "duration", "year")
 YEAR = re.compile(r"^(19|20)\d\d$")
-# A code with digits (MCED6, COVID-19; not FY2008, a year). Plain acronyms (MOU, OEAED) are left out:
+# A code with digits (MCED6, COVID-19, COP21; not FY2008, a year, nor a formula such as CO2 or SO2, which a
+# reader may ask about where the cases only say "reductions"). Plain acronyms (MOU, OEAED) are left out:
 # a reader may abbreviate what the cases spell out.
-CODE = re.compile(r"(?<![\w-])(?!FY\d)[A-Z]{2,}-?\d+(?![\w-])")
+CODE = re.compile(r"(?<![\w-])(?!FY\d)(?:[A-Z]{3,}-?\d+|[A-Z]{2}-?\d{2,})(?![\w-])")
 SPECIFIC = ("count", "money", "percent", "duration", "year", "person", "organisation", "company", "place")
 
 
@@ -150,6 +151,8 @@ def analyse(text: str, lang: str) -> Question:
     ('count', ['Da Nang'], ('2024',))
     >>> analyse("Where was MCED6 held, and when?", "en").codes, analyse("Where was MCED6 held, and when?", "en").compound
     (('MCED6',), True)
+    >>> analyse("How much CO2 will be cut in Asia by 2050?", "en").codes
+    ()
     """
     years = tuple(sorted(n for n in numbers(text) if YEAR.match(n)))
     kinds = matched(text, lang)

@@ -35,6 +35,9 @@ TYPES = [
     ("ハイフォン市のモデル工場に選ばれた会社の名前は何ですか？", "ja", "company"),
     ("Which brewery was chosen as a model factory in Haiphong?", "en", "company"),
     ("Which company recycling theme was studied with Tianjin?", "en", "fact"),  # a theme, not a company
+    ("Which Japanese companies took part in the Qingdao eco-town project?", "en", "company"),
+    ("Who chaired MCED5?", "en", "person"),
+    ("How much did the Kunming sewerage loan amount to?", "en", "money"),
     ("ใครเป็นประธานของสมาคมความร่วมมือทางเทคนิคระหว่างประเทศคิตะกีวชู", "th", "person"),
     ("Who funded it?", "en", "agent"),
     ("Di mana MCED5 diselenggarakan?", "id", "place"),
