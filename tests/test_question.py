@@ -37,6 +37,9 @@ TYPES = [
     ("Which company recycling theme was studied with Tianjin?", "en", "fact"),  # a theme, not a company
     ("Which Japanese companies took part in the Qingdao eco-town project?", "en", "company"),
     ("Who chaired MCED5?", "en", "person"),
+    ("ผู้อำนวยการ KITA ชื่ออะไร", "th", "person"),
+    ("青島市で家電リサイクル工場を建てた会社はどこですか？", "ja", "company"),
+    ("天津市とのエコタウン協力は何年まで続きましたか？", "ja", "year"),
     ("How much did the Kunming sewerage loan amount to?", "en", "money"),
     ("ใครเป็นประธานของสมาคมความร่วมมือทางเทคนิคระหว่างประเทศคิตะกีวชู", "th", "person"),
     ("Who funded it?", "en", "agent"),
