@@ -11,18 +11,29 @@ folders it runs; the caller falls back to transformers for the rest).
 
 from __future__ import annotations
 
+import json
+import struct
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file
+from safetensors import safe_open
+
+EMBEDDING = "embed_tokens.weight"
 
 
 class GemmaText:
     """``hidden(ids)``: the last hidden states of one sequence of token ids, as ``Gemma3TextModel`` gives them."""
 
     def __init__(self, folder: Path, config: dict, dtype: torch.dtype) -> None:
-        self._weights = {name: tensor.to(dtype) for name, tensor in load_file(str(folder / "model.safetensors")).items()}
+        path = folder / "model.safetensors"
+        with safe_open(str(path), framework="pt") as weights:
+            self._weights = {name: weights.get_tensor(name).to(dtype) for name in weights.keys() if name != EMBEDDING}
+            # The embedding table is two thirds of the model and a question reads a few dozen of its rows: they are
+            # read from the file when asked for (float32 rows cast alone equal the rows of the cast table).
+            rows = _float32_rows(path)
+            self._embedding = rows if rows is not None else weights.get_tensor(EMBEDDING).to(dtype)
         self._config = config
         self._dtype = dtype
         self._eps = config["rms_norm_eps"]
@@ -59,8 +70,11 @@ class GemmaText:
 
     def hidden(self, ids: list[int]) -> torch.Tensor:
         """Shape (1, len(ids), hidden size)."""
-        w = self._weights
-        x = F.embedding(torch.tensor([ids]), w["embed_tokens.weight"]) * self._embed_scale
+        if isinstance(self._embedding, np.ndarray):
+            rows = torch.from_numpy(np.ascontiguousarray(self._embedding[ids])).to(self._dtype).unsqueeze(0)
+        else:
+            rows = F.embedding(torch.tensor([ids]), self._embedding)
+        x = rows * self._embed_scale
         n = len(ids)
         positions = torch.arange(n).unsqueeze(0)
         distance = (positions[0][:, None] - positions[0][None, :]).abs()
@@ -97,6 +111,17 @@ class GemmaText:
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.0, scale=self._scale, is_causal=False)
         out = out.transpose(1, 2).contiguous().reshape(batch, n, -1).contiguous()
         return self._linear(out, p + "self_attn.o_proj.weight")
+
+
+def _float32_rows(path: Path) -> np.ndarray | None:
+    """The file's embedding table mapped read-only, when it is stored in float32 (else ``None``)."""
+    with path.open("rb") as file:
+        size = struct.unpack("<Q", file.read(8))[0]
+        entry = json.loads(file.read(size)).get(EMBEDDING, {})
+    if entry.get("dtype") != "F32":
+        return None
+    return np.memmap(path, dtype=np.float32, mode="r", offset=8 + size + entry["data_offsets"][0],
+                     shape=tuple(entry["shape"]))
 
 
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
