@@ -23,10 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def first_start_backend(settings: Settings) -> Backend:
     """The page's backend as ``kyodo serve`` makes it: with no index yet, warm-up builds it from the corpus
     (the page says so meanwhile) instead of failing with "run 'kyodo index' first"."""
-    from indexer.pipeline import build_index
     from ui.backend import Backend
 
-    return Backend(settings, build_index=lambda kb: build_index(settings, kb.embedder))
+    def build_index(kb):
+        from indexer.pipeline import build_index  # llama-index: only on a first start, not on every one
+
+        return build_index(settings, kb.embedder)
+
+    return Backend(settings, build_index=build_index)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,14 +14,17 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.corpus import read_case_file
-from indexer.pipeline import IndexReport, build_index
 from indexer.readers import SUFFIXES, read_case, read_plain
 from indexer.validate import validate
 from kb.embedder import Embedder
 from kb.errors import CorpusError, KyodoError
 from kb.settings import Settings
+
+if TYPE_CHECKING:  # llama-index, behind the indexer: loaded when files are indexed, not when the page starts
+    from indexer.pipeline import IndexReport
 
 MAX_BYTES = 20 * 1024 * 1024
 REPLACE_HINT = "pass --replace to replace it"
@@ -167,6 +170,8 @@ def add_files(paths: list[Path], settings: Settings, embedder: Embedder, replace
     done = [results[i] for i in range(len(paths))]
     if not stored:
         return done, None
+    from indexer.pipeline import build_index
+
     try:
         report = build_index(settings, embedder)
     except KyodoError as exc:  # e.g. another indexer holds the lock: the files wait for the next run
