@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from kb.places import Place
 
@@ -78,7 +78,7 @@ class Mentions:
         ([0], [1], [3])
         """
         if form not in self._naming:
-            if "\n" in form:  # could match across two joined texts: ask each text
+            if "\n" in form or not form:  # could match across two joined texts (or anywhere): ask each text
                 found = frozenset(i for i, text in enumerate(self._texts) if _has(text, form))
             else:
                 found = frozenset(bisect.bisect_right(self._starts, start) - 1 for start in _starts(self._text, form))
@@ -89,11 +89,24 @@ class Mentions:
         return _has(self._text, form)
 
 
-def _starts(text: str, form: str) -> Iterable[int]:
-    """Where ``text`` writes ``form`` (as ``_has`` finds it)."""
-    if form.isascii():
-        return (m.start() for m in re.finditer(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", text))
-    return (m.start() for m in re.finditer(re.escape(form), text))
+def _starts(text: str, form: str) -> Iterator[int]:
+    """Where ``text`` writes ``form`` (as ``_has`` finds it: a Latin name as a whole word). ``str.find`` rather than a
+    regular expression: a pattern that starts with a look-behind is tried at every position of the text.
+
+    >>> list(_starts("Bago, Bagoes and xBago Bago", "Bago")), list(_starts("バゴ市とバゴ", "バゴ"))
+    ([0, 23], [0, 4])
+    """
+    latin = form.isascii()
+    start = text.find(form)
+    while start >= 0:
+        end = start + len(form)
+        if not latin or not (_letter(text[start - 1:start]) or _letter(text[end:end + 1])):
+            yield start
+        start = text.find(form, start + 1)
+
+
+def _letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
 
 
 def _has(text: str, form: str) -> bool:
