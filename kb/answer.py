@@ -50,6 +50,9 @@ def compose(question: Question, evidence: list[Candidate], catalog: Catalog, nam
     if not evidence:
         return Draft("", [])
     ranked = sorted(evidence, key=lambda c: -c.score)
+    if any(c.about for c in ranked):
+        # "What did Kitakyushu recommend to Chelyabinsk?": a passage that names Chelyabinsk answers, not a closer one.
+        ranked = [c for c in ranked if c.about]
     if question.years:
         # "How many trainees in FY2020?": only passages that name the year can answer it.
         ranked = [c for c in ranked if _mentions_years(c, question.years, catalog)]

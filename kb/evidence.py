@@ -77,6 +77,8 @@ class Candidate:
     keywords: float
     typed: bool
     novelty: float = 0.0
+    # Its passage names what the question names (its specific places and rare glossary names; ``_about``).
+    about: bool = True
 
     @property
     def score(self) -> float:
@@ -150,7 +152,7 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     # Keyword coverage and novelty compare a sentence's tokens with the question's: only in the question's language.
     tokens = [set(tokenize(row[0], row[2])) if row[2] == question.lang else set() for row in rows]
     return [Candidate(sentence, passage, text_lang, rank, position, float(sim), _coverage(words, asked),
-                      typed(sentence, text_lang, passage), _novelty(words, text_lang, asked, idf))
+                      typed(sentence, text_lang, passage), _novelty(words, text_lang, asked, idf), about[passage.key])
             for (sentence, passage, text_lang, rank, position), sim, words in zip(rows, similarity, tokens)]
 
 

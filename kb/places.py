@@ -17,6 +17,8 @@ from functools import lru_cache
 MIN_POPULATION = 150_000
 LATIN_WORDS = 4  # the longest Latin place name looked up, in words
 KANA = re.compile(r"[\u30a0-\u30ff]")
+# Katakana letters a name may not run on into: the middle dot (・) joins names, "ネパール・ラリプール市".
+KANA_LETTER = re.compile(r"[\u30a0-\u30fa\u30fc-\u30ff]")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 KANJI_CITY = re.compile(r"[\u4e00-\u9fff]{2,}市")
 LATIN_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?:[ -][A-ZÀ-Þ][\w'’.-]*)*")
@@ -106,9 +108,13 @@ class Gazetteer:
 
 
 def _runs_on(text: str, start: int, end: int) -> bool:
-    """Whether a katakana name found at ``start:end`` is part of a longer katakana word."""
-    return bool(KANA.match(text[start])) and (start > 0 and bool(KANA.match(text[start - 1]))
-                                               or end < len(text) and bool(KANA.match(text[end])))
+    """Whether a katakana name found at ``start:end`` is part of a longer katakana word (not one joined by ・).
+
+    >>> _runs_on("アダナン", 1, 4), _runs_on("ネパール・ラリプール市", 0, 4)
+    (True, False)
+    """
+    return bool(KANA.match(text[start])) and (start > 0 and bool(KANA_LETTER.match(text[start - 1]))
+                                               or end < len(text) and bool(KANA_LETTER.match(text[end])))
 
 
 def _place(key: str, names: dict[str, str], forms: list[str]) -> Place:

@@ -133,3 +133,9 @@ def test_a_question_about_a_target_year_is_answered_with_it(kb: KnowledgeBase) -
 def test_a_formula_the_cases_do_not_write_is_no_unknown_name(kb: KnowledgeBase) -> None:
     answer = kb.ask("How much CO2 will the low-carbon transfer cut in Asia by FY2050?")  # the cases say "reductions"
     assert not answer.abstained and "23,400,000" in answer.answer.split("[")[0], answer.answer
+
+
+def test_an_answer_comes_from_a_passage_about_what_the_question_names(kb: KnowledgeBase) -> None:
+    # The Thai question's nearest passage by meaning is about business support; the one that names Chelyabinsk answers.
+    answer = kb.ask("เมืองคิตะกีวชูให้คำแนะนำอะไรแก่เมืองเชเลียบินสค์")
+    assert not answer.abstained and answer.citations[0].doc_id == "kita-chelyabinsk-waste", answer.answer

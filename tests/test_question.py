@@ -117,6 +117,7 @@ def test_a_question_about_a_plan_or_target_is_told_from_one_about_what_happened(
     ("Kota Surabaya dan Kota Kitakyushu", ["Surabaya", "Kitakyushu"]),  # not Kota in India
     ("スマラン市の支援", ["Semarang"]),  # not マラン (Malang) inside it
     ("青島市と天津市", ["Qingdao", "Tianjin"]),
+    ("ネパール・ラリプール市とマレーシア・シブ市", ["Nepal", "Malaysia"]),  # ・ joins names, it is no run-on
 ])
 def test_places_are_the_longest_names_a_text_writes(text: str, places: list[str]) -> None:
     assert sorted(p.name("en") for p in gazetteer().places_in(text)) == sorted(places)
