@@ -22,8 +22,11 @@ import numpy as np
 
 from bench.measure import free_port, rss_mb
 from bench.speed import encoders, gold_questions
+from kb.chunk_table import chunk_table_path, write_chunk_table
+from kb.codec import chunk_from
 from kb.embedder import Embedder, document_text, shared_embedder
 from kb.keyword import save_keyword_index
+from kb.records import Chunk
 from kb.settings import Settings
 from kb.store import new_generation, open_client, open_collection, set_active_generation
 
@@ -55,7 +58,7 @@ def fill(settings: Settings, source: dict, size: int, rng: np.random.Generator) 
     order = sorted(range(len(source["ids"])), key=lambda i: source["metadatas"][i]["doc"])
     picks = np.asarray([order[n % len(order)] for n in range(size)])
     started = time.perf_counter()
-    tokens: list[str] = []
+    chunks: list[Chunk] = []
     for start in range(0, size, BATCH):
         part = picks[start:start + BATCH]
         noisy = vectors[part] + rng.normal(0, 0.02, (len(part), vectors.shape[1]))
@@ -65,9 +68,11 @@ def fill(settings: Settings, source: dict, size: int, rng: np.random.Generator) 
                      for i, p in enumerate(part)]
         collection.add(ids=ids, embeddings=noisy.tolist(), metadatas=metadatas,
                        documents=[source["documents"][p] for p in part])
-        tokens.extend(str(meta.get("tokens", "")) for meta in metadatas)
-    # As the indexer does: the keyword index is saved with the generation, before it is served.
-    save_keyword_index(settings, collection.name, [f"synthetic-{i}" for i in range(size)], tokens)
+        chunks.extend(chunk_from(cid, source["documents"][p], meta) for cid, p, meta in zip(ids, part, metadatas))
+    # As the indexer does: the chunk table and keyword index are saved with the generation, before it is served.
+    path = chunk_table_path(settings, collection.name)
+    write_chunk_table(path, str(collection.id), chunks)
+    save_keyword_index(settings, collection.name, [c.chunk_id for c in chunks], [c.tokens for c in chunks])
     set_active_generation(client, collection.name)
     return size / (time.perf_counter() - started)
 

@@ -1,11 +1,12 @@
 """What one served index costs, measured in a process of its own: ``python -m bench.speed`` (``KYODO_HOME`` and
 ``KYODO_CHROMA_URL`` say which index) prints one JSON object.
 
-Load time (the knowledge base's index: chunk table, keyword index, passage tables), ``kyodo ask`` p50/p95, hybrid
-search p50/p95 and a plain llama-index query p50 (``VectorStoreIndex`` over the same Chroma collection, same model
-and query encoder, top 30 as in the eval's baseline), each over its own gold questions so no query vector is
-cached; resident memory after all of it. ``encoders`` times the query encoder alone: raw sentence-transformers on
-torch float32 against Kyodo's (``kb.embedder``).
+Load time (the knowledge base's index: the chunk table opened, the keyword index mapped, the passage texts
+``kb.mentions`` searches read), ``kyodo ask`` p50/p95, hybrid search p50/p95 and a plain llama-index query p50
+(``VectorStoreIndex`` over the same Chroma collection, same model and query encoder, top 30 as in the eval's
+baseline), each over its own gold questions so no query vector is cached; resident memory after all of it.
+``encoders`` times the query encoder alone: raw sentence-transformers on torch float32 against Kyodo's
+(``kb.embedder``).
 """
 
 from __future__ import annotations

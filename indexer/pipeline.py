@@ -29,6 +29,7 @@ from indexer.chunking import OVERLAP, TOKEN_BUDGET, chunk_document, group_paragr
 from indexer.lock import index_lock
 from indexer.readers import corpus_files, corpus_key, read_document, stray_files
 from indexer.sentences import embed_sentences
+from kb.chunk_table import ChunkTable, chunk_table_path, drop_chunk_tables, iter_chunks, write_chunk_table
 from kb.codec import chunk_metadata, document_from, document_metadata
 from kb.embedder import Embedder
 from kb.errors import CorpusError
@@ -36,7 +37,7 @@ from kb.keyword import drop_keyword_indexes, save_keyword_index
 from kb.records import Document
 from kb.sentence_vectors import SentenceVectors
 from kb.settings import Settings
-from kb.store import active_generation, drop_generations, new_generation, open_client, read_all, set_active_generation
+from kb.store import active_generation, drop_generations, new_generation, open_client, read_pages, set_active_generation
 from kb.tokens import tokenize
 from kb.vector_cache import Progress as StageProgress, VectorCache
 
@@ -203,7 +204,9 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
                                                                                 settings.embed_model_key),
                                            _stage(progress, "sentences"))
         if active and not (report.added or report.updated or report.removed):
-            drop_keyword_indexes(settings, drop_generations(client, keep={active}))
+            dropped = drop_generations(client, keep={active})
+            drop_keyword_indexes(settings, dropped)
+            drop_chunk_tables(settings, dropped)
             report.chunks = client.get_collection(active).count()
             report.seconds = time.perf_counter() - started
             return report
@@ -226,16 +229,20 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Path | None = No
         target.parent.mkdir(parents=True, exist_ok=True)
         docstore.persist(str(target.with_suffix(".tmp")))
         os.replace(target.with_suffix(".tmp"), target)
-        # Readers map the keyword index instead of building it: it is complete before the generation is served.
-        stored_chunks = read_all(generation, ["metadatas"])
-        save_keyword_index(settings, generation.name, stored_chunks["ids"],
-                           (str(meta.get("tokens", "")) for meta in stored_chunks["metadatas"]))
+        # Readers look chunks up in the chunk table and map the keyword index instead of building them: both are
+        # complete before the generation is served.
+        table_path = chunk_table_path(settings, generation.name)
+        write_chunk_table(table_path, str(generation.id), iter_chunks(read_pages(generation, ["metadatas", "documents"])))
+        table = ChunkTable(table_path)
+        save_keyword_index(settings, generation.name, table.ids(), table.tokens())
+        table.close()
         set_active_generation(client, generation.name)
         # The previous generation stays one more round for readers that have not reloaded yet.
         dropped = drop_generations(client, keep={generation.name, active or generation.name})
         for name in dropped:
             _docstore_path(settings, name).unlink(missing_ok=True)
         drop_keyword_indexes(settings, dropped)
+        drop_chunk_tables(settings, dropped)
         report.chunks, report.embedded = generation.count(), chunks.embedded
         report.seconds = time.perf_counter() - started
         return report

@@ -1,18 +1,25 @@
 """The served corpus apart from retrieval: passage texts, one typed record per case, and the IDF table.
 
-Built once per index generation from the chunk table (``HybridRetriever`` reads it; ``KnowledgeBase.library``
-is the current one). Answers take titles, sources and original texts from it (it is ``kb.answer``'s
-``Catalog``); the page lists its cases; a session pack quotes its passages.
+Read from the generation's chunk table (``kb.chunk_table``; ``HybridRetriever`` opens it, ``KnowledgeBase.library``
+is the current one): a case or a passage is looked up when asked for, and only the IDF table is held whole.
+Answers take titles, sources and original texts from it (it is ``kb.answer``'s ``Catalog``); the page lists its
+cases; a session pack quotes its passages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from kb.chunk_table import ChunkTable
 from kb.evidence import IdfTable
 from kb.records import Chunk, Facts, Passage
 from kb.settings import LANGUAGES
+
+V = TypeVar("V")
+CACHED = 512
 
 
 @dataclass(frozen=True)
@@ -53,20 +60,49 @@ class Case:
         return shown, self.passages.get(shown, [])
 
 
+class Lookup(Mapping[str, V]):
+    """A read-only mapping over the chunk table: ``get`` reads one value (``None``: no such key), ``has`` and ``keys``
+    answer without reading values, so a reader holds only what it asked for."""
+
+    def __init__(self, get: Callable[[str], V | None], has: Callable[[str], bool],
+                 keys: Callable[[], list[str]]) -> None:
+        self._get, self._has, self._keys = get, has, keys
+
+    def __getitem__(self, key: str) -> V:
+        value = self._get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._has(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
 class Library:
     """Every indexed case with its passages; what answers, the page and the packs read about the corpus."""
 
-    def __init__(self, chunks: Iterable[Chunk], generation: str = "") -> None:
+    def __init__(self, table: ChunkTable, generation: str = "") -> None:
         self.generation = generation
-        self.passage_texts: dict[str, dict[str, str]] = {}
-        by_doc: dict[str, list[Chunk]] = {}
-        tokens: dict[str, list[list[str]]] = {}
-        for chunk in chunks:
-            self.passage_texts.setdefault(chunk.passage, {})[chunk.lang] = chunk.passage_text
-            by_doc.setdefault(chunk.doc_id, []).append(chunk)
-            tokens.setdefault(chunk.lang, []).append(chunk.tokens.split())
-        self.cases = {doc_id: _case(doc_id, parts) for doc_id, parts in by_doc.items()}
-        self.idf = IdfTable(tokens)
+        # Each aligned passage's texts per language by passage key (``doc#pA-B``), and each case by document id (the
+        # last CACHED cases kept, as a page or a pack reads one case many times).
+        self.passage_texts: Lookup[dict[str, str]] = Lookup(lambda key: table.passage(key) or None,
+                                                            table.has_passage, table.passage_keys)
+        self.cases: Lookup[Case] = Lookup(functools.lru_cache(maxsize=CACHED)(lambda doc_id: _case_of(table, doc_id)),
+                                          table.has_doc, table.doc_ids)
+        # The frequencies were counted when the table was written: the table is filled, not recounted.
+        self.idf = IdfTable({})
+        self.idf.idf = table.idf()
+        self._table = table
+
+    def texts(self) -> list[str]:
+        """Every passage's text in every language, from one query (what ``kb.mentions`` searches)."""
+        return [text for by_lang in self._table.passages().values() for text in by_lang.values()]
 
     def title(self, doc_id: str, lang: str) -> str:
         """The document's title in ``lang``, else in its original language."""
@@ -84,6 +120,11 @@ class Library:
     def source(self, doc_id: str) -> str:
         """Where the document comes from: a case's source section, an uploaded file's name."""
         return self.cases[doc_id].source if doc_id in self.cases else ""
+
+
+def _case_of(table: ChunkTable, doc_id: str) -> Case | None:
+    chunks = table.doc_chunks(doc_id)
+    return _case(doc_id, chunks) if chunks else None
 
 
 def _case(doc_id: str, chunks: list[Chunk]) -> Case:

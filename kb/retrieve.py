@@ -2,8 +2,9 @@
 
 The dense side is one Chroma query for the nearest chunk ids; the keyword side is the generation's saved BM25 index
 (``kb.keyword``); ``kb.fusion`` merges the two rankings with the weights fitted for the question's language. Hits are
-then folded to aligned passages, so the same paragraph in four languages counts once. What the corpus says apart
-from ranking (titles, sources, passage texts) is the ``library`` it loads with the chunks (``kb.library``).
+then folded to aligned passages, so the same paragraph in four languages counts once. Chunk records are looked up
+in the generation's chunk table (``kb.chunk_table``) for the ranked candidates only; what the corpus says apart
+from ranking (titles, sources, passage texts) is the ``library`` read from the same table (``kb.library``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 
 import numpy as np
 
-from kb.codec import chunk_from
+from kb.codec import facts_from
 from kb.embedder import Embedder
 from kb.fusion import fusion_for
 from kb.glossary import Term, names_in
@@ -21,7 +22,7 @@ from kb.keyword import KeywordIndex, keyword_folder
 from kb.library import Library
 from kb.records import Chunk, Facts, Hit, Passage
 from kb.settings import Settings
-from kb.store import active_generation, open_client, open_collection, pointer_collection, read_all
+from kb.store import active_generation, chunk_table, open_client, open_collection, pointer_collection
 from kb.tokens import tokenize
 
 MODES = ("hybrid", "dense", "keyword")
@@ -29,7 +30,8 @@ CANDIDATES = 30
 
 
 class HybridRetriever:
-    """Loads the chunk table once, then answers ``search`` calls in any of the three modes.
+    """Opens the generation's chunk table and keyword index once, then answers ``search`` calls in any of the three
+    modes, reading the records of the candidates it ranks.
 
     The Chroma client and collection stay private: other modules read the corpus through ``library``.
     """
@@ -40,17 +42,15 @@ class HybridRetriever:
         self._pointer = pointer_collection(self._client)
         self._collection = collection
         self.generation = collection.name
-        data = read_all(collection, ["metadatas", "documents"])
-        self._chunks = {cid: chunk_from(cid, text, meta)
-                        for cid, meta, text in zip(data["ids"], data["metadatas"], data["documents"])}
-        self.library = Library(self._chunks.values(), self.generation)
+        self._table = chunk_table(settings, collection)
+        self.library = Library(self._table, self.generation)
         self._embedder = embedder
         self._glossary = glossary
         folder = keyword_folder(settings, self.generation)
         keyword = KeywordIndex.load(folder)
-        if keyword is None or set(keyword.ids) != self._chunks.keys():
-            # A generation saved without its keyword index (an older index, the scale benchmark): build it once.
-            keyword = KeywordIndex.build(list(self._chunks), (c.tokens for c in self._chunks.values()))
+        if keyword is None or set(keyword.ids) != set(self._table.ids()):
+            # A generation saved without its keyword index (an older index): build it once.
+            keyword = KeywordIndex.build(self._table.ids(), self._table.tokens())
             keyword.save(folder)
         self.keyword = keyword
         # The last 256 questions' vectors: an answer, its search and the eval's second search share one.
@@ -61,12 +61,15 @@ class HybridRetriever:
         return np.asarray(self._embedder.embed_query(question), dtype=np.float64)
 
     def chunk(self, chunk_id: str) -> Chunk:
-        """The loaded chunk stored as ``chunk_id``."""
-        return self._chunks[chunk_id]
+        """The chunk stored as ``chunk_id``."""
+        found = self._table.chunks([chunk_id])
+        if chunk_id not in found:
+            raise KeyError(chunk_id)
+        return found[chunk_id]
 
     def chunk_ids(self) -> list[str]:
-        """Every loaded chunk's id."""
-        return list(self._chunks)
+        """Every chunk's id."""
+        return self._table.ids()
 
     def is_stale(self) -> bool:
         """True once the indexer has switched to a newer generation than the one loaded."""
@@ -83,7 +86,7 @@ class HybridRetriever:
         keyword: list[tuple[str, float]] = []
         if mode != "keyword":
             got = self._collection.query(query_embeddings=[self.query_vector(question)],
-                                         n_results=min(CANDIDATES, len(self._chunks)), include=["distances"])
+                                         n_results=min(CANDIDATES, len(self._table)), include=["distances"])
             dense = [(cid, 1.0 - distance) for cid, distance in zip(got["ids"][0], got["distances"][0])]
         if mode != "dense":
             keyword = self.keyword.top(self.keyword_tokens(question, lang), CANDIDATES)
@@ -95,7 +98,9 @@ class HybridRetriever:
                where: dict[str, list[str]] | None = None) -> list[Passage]:
         """The top ``k`` aligned passages for a question in ``lang``, only from chunks ``where`` matches."""
         query_vector = self.query_vector(question)
-        ranked = [(self._chunks[cid], score) for cid, score in self.ranked(question, lang, mode)]
+        scored = self.ranked(question, lang, mode)
+        chunks = self._table.chunks(cid for cid, _ in scored)
+        ranked = [(chunks[cid], score) for cid, score in scored]
         if where:
             ranked = [(chunk, score) for chunk, score in ranked if matches(chunk.doc_id, chunk.facts, where)]
         passages: dict[str, Passage] = {}
@@ -119,12 +124,14 @@ class HybridRetriever:
 
     def _nearest_matching(self, where: dict[str, list[str]], query_vector: np.ndarray) -> list[Chunk]:
         """Every chunk that ``where`` matches, most similar to the query first."""
-        ids = [cid for cid, chunk in self._chunks.items() if matches(chunk.doc_id, chunk.facts, where)]
+        versions = [n for n, doc_id, facts in self._table.versions() if matches(doc_id, facts_from(facts), where)]
+        ids = self._table.ids_of_versions(versions)
         if not ids:
             return []
         got = self._collection.get(ids=ids, include=["embeddings"])
         scores = np.asarray(got["embeddings"]) @ query_vector
-        return [self._chunks[got["ids"][i]] for i in np.argsort(-scores)]
+        chunks = self._table.chunks(ids)
+        return [chunks[got["ids"][i]] for i in np.argsort(-scores)]
 
     def _with_similarity(self, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
         """Dense cosine similarity of each passage's best chunk: the evidence for abstaining."""

@@ -83,8 +83,7 @@ class KnowledgeBase:
         with self._lock:
             if self._retriever is None or self._retriever.is_stale():
                 retriever = HybridRetriever(self.settings, self.embedder, self.glossary)
-                texts = retriever.library.passage_texts.values()
-                self._mentions = Mentions(text for by_lang in texts for text in by_lang.values())
+                self._mentions = Mentions(retriever.library.texts())
                 self._retriever = retriever
             return self._retriever
 

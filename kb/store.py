@@ -8,11 +8,13 @@ ever used: Kyodo passes its own vectors.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from kb.chunk_table import ChunkTable, chunk_table_path, iter_chunks, open_chunk_table, write_chunk_table
 from kb.errors import IndexEmptyError, IndexMissingError
 from kb.settings import Settings
 
@@ -99,12 +101,19 @@ def open_collection(settings: Settings) -> chromadb.Collection:
     return collection
 
 
-def read_all(collection: chromadb.Collection, include: list[str], batch: int = 5000) -> dict[str, list]:
-    """Every record of ``collection``, read in pages: one unpaged ``get`` of ~100k records fails in the
-    embedded client with SQLite's "too many SQL variables"."""
-    out: dict[str, list] = {"ids": [], **{name: [] for name in include}}
+def read_pages(collection: chromadb.Collection, include: list[str], batch: int = 5000) -> Iterator[dict[str, list]]:
+    """Every record of ``collection`` as ``get`` results of at most ``batch`` records each: one unpaged ``get`` of
+    ~100k records fails in the embedded client with SQLite's "too many SQL variables"."""
     for offset in range(0, collection.count(), batch):
-        got = collection.get(limit=batch, offset=offset, include=include)
-        for name in out:
-            out[name].extend(got[name])
-    return out
+        yield collection.get(limit=batch, offset=offset, include=include)
+
+
+def chunk_table(settings: Settings, collection: chromadb.Collection) -> ChunkTable:
+    """The generation's chunk table; one written without it (an index older than the table) gets it built from
+    Chroma and saved, once."""
+    path = chunk_table_path(settings, collection.name)
+    table = open_chunk_table(path, str(collection.id))
+    if table is None:
+        write_chunk_table(path, str(collection.id), iter_chunks(read_pages(collection, ["metadatas", "documents"])))
+        table = ChunkTable(path)
+    return table
