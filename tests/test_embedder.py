@@ -80,7 +80,8 @@ def test_the_query_encoder_reads_the_tokens_the_model_s_own_tokenizer_gives(embe
     assert len(lean.token_ids("バゴ市 " * longest)) == longest
 
 
-def test_embeddinggemma_in_plain_torch_gives_transformers_hidden_states_bit_for_bit(model_path: Path) -> None:
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_embeddinggemma_in_plain_torch_gives_transformers_hidden_states_bit_for_bit(model_path: Path, dtype: str) -> None:
     import json
 
     import torch
@@ -90,10 +91,10 @@ def test_embeddinggemma_in_plain_torch_gives_transformers_hidden_states_bit_for_
 
     config = json.loads((model_path / "config.json").read_text())
     assert GemmaText.supports(config)
-    lean = QueryEncoder.load(model_path, "bfloat16")
+    lean = QueryEncoder.load(model_path, dtype)
     assert lean is not None
-    theirs = AutoModel.from_pretrained(str(model_path), dtype=torch.bfloat16).eval()
-    mine = GemmaText(model_path, config, torch.bfloat16)
+    theirs = AutoModel.from_pretrained(str(model_path), dtype=getattr(torch, dtype)).eval()
+    mine = GemmaText(model_path, config, getattr(torch, dtype))
     # Over 257 tokens, the sliding layers' window cuts in: the long question checks its width.
     for question in [text for _, text in PASSAGES[:3]] + ["Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "Bago " * 400]:
         ids = lean.token_ids(question)
