@@ -1,5 +1,5 @@
-"""The query side of a sentence-transformers model folder, run on transformers alone: tokenizer, transformer, mean
-pooling, the Dense layers and normalisation, with the folder's own query prompt.
+"""The query side of a sentence-transformers model folder, run without sentence-transformers: tokenizer, transformer,
+mean pooling, the Dense layers and normalisation, with the folder's own query prompt.
 
 Why: importing sentence-transformers imports scikit-learn, pandas and SciPy's statistics, seconds that a first
 question would wait for; the query path needs none of it. Only the plain pipeline EmbeddingGemma's folder describes
