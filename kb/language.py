@@ -25,6 +25,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 LETTER = re.compile(r"[^\W\d_]")
+# Full-width punctuation comes from a Japanese input method: "KITA？" was typed by a Japanese reader.
+FULL_WIDTH = re.compile(r"[？！。、]")
 # Chinese words that Japanese writes in kana or not at all; 的 and 了 are left out (具体的, 完了 are Japanese).
 CHINESE_WORDS = re.compile(r"[吗嗎呢么麼们們这這哪什怎谁誰吧是请請]|多少|如何")
 # Latin-script languages lingua chooses among: the served ones, Malay (answered as Indonesian) and the
@@ -65,8 +67,8 @@ def detect_language(text: str) -> Detection:
 
     >>> detect_language("バゴ市のコンポスト").lang, detect_language("北九州市研修員数").lang
     ('ja', 'ja')
-    >>> detect_language("Bago ทำปุ๋ยหมักอย่างไร").lang
-    'th'
+    >>> detect_language("Bago ทำปุ๋ยหมักอย่างไร").lang, detect_language("KITA？").lang, detect_language("KITA?").lang
+    ('th', 'ja', 'en')
     >>> detect_language("北九州市在宿务做了什么？")
     Detection(lang='en', supported=False, detected='zh', confidence=1.0)
     """
@@ -108,8 +110,8 @@ def _in_cp932(char: str) -> bool:
 
 def _latin(text: str) -> Detection:
     words = [word for word in without_names(text).split() if LETTER.search(word)]
-    if not words:  # nothing but names ("KITA?"): nothing tells the language
-        return Detection("en", True, "en", 0.0)
+    if not words:  # nothing but names ("KITA?"): only full-width punctuation ("KITA？") tells the language
+        return Detection("ja", True, "ja", KANJI_ONLY) if FULL_WIDTH.search(text) else Detection("en", True, "en", 0.0)
     scores: dict[str, float] = {}
     for value in lingua_detector(LATIN).compute_language_confidence_values(" ".join(words)):
         code = value.language.iso_code_639_1.name.lower()
