@@ -55,13 +55,31 @@ class IdfTable:
 
     def __init__(self, token_lists: dict[str, list[list[str]]]) -> None:
         self.idf: dict[str, dict[str, float]] = {}
+        self._rarest: dict[str, float] = {}
         for lang, docs in token_lists.items():
             df = Counter(t for tokens in docs for t in set(tokens))
             self.idf[lang] = {t: math.log(1 + len(docs) / n) for t, n in df.items()}
 
+    @classmethod
+    def from_idf(cls, idf: dict[str, dict[str, float]]) -> IdfTable:
+        """The table of frequencies counted elsewhere (the chunk table's, counted when it was written)."""
+        table = cls({})
+        table.idf = idf
+        return table
+
     def weight(self, token: str, lang: str) -> float:
-        table = self.idf.get(lang, {})
-        return table.get(token, max(table.values(), default=1.0))
+        """The token's IDF; a token the chunks never use weighs as the rarest one they do.
+
+        >>> table = IdfTable({"en": [["bago", "compost"], ["compost"]]})
+        >>> table.weight("compost", "en") < table.weight("bago", "en") == table.weight("kenya", "en")
+        True
+        """
+        found = self.idf.get(lang, {}).get(token)
+        if found is not None:
+            return found
+        if lang not in self._rarest:  # looked up once: the table's maximum was the costliest step of an answer
+            self._rarest[lang] = max(self.idf.get(lang, {}).values(), default=1.0)
+        return self._rarest[lang]
 
 
 @dataclass(frozen=True)

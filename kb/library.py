@@ -96,8 +96,7 @@ class Library:
         self.cases: Lookup[Case] = Lookup(functools.lru_cache(maxsize=CACHED)(lambda doc_id: _case_of(table, doc_id)),
                                           table.has_doc, table.doc_ids)
         # The frequencies were counted when the table was written: the table is filled, not recounted.
-        self.idf = IdfTable({})
-        self.idf.idf = table.idf()
+        self.idf = IdfTable.from_idf(table.idf())
         self._table = table
 
     def texts(self) -> list[str]:
