@@ -21,14 +21,12 @@ import numpy as np
 
 from kb.answer_types import carries, states_plan
 from kb.glossary import Term, mentions
-from kb.labels import label_lines
 from kb.mentions import Mentions
 from kb.places import Place, gazetteer
 from kb.question import Question
 from kb.records import Passage
+from kb.passage_splits import PassageSplits
 from kb.sentence_vectors import SentenceVectors
-from kb.sentences import sentences
-from kb.thai_sentences import thai_sentences
 from kb.tokens import tokenize
 
 PASSAGES_CONSIDERED = 3
@@ -104,30 +102,14 @@ class Candidate:
                 + NOVELTY_WEIGHT * self.novelty - RANK_PENALTY * self.rank)
 
 
-def passage_sentences(passage: Passage, lang: str, catalog: Catalog) -> tuple[str, list[str]]:
-    """The passage's language for a reader of ``lang`` and its sentences there, labels left out."""
+def passage_sentences(passage: Passage, lang: str, catalog: Catalog, splits: PassageSplits) -> tuple[str, list[str]]:
+    """The passage's language for a reader of ``lang`` and its sentences there, labels left out (as the indexer
+    cut and stored them, ``kb.passage_splits``)."""
     text_lang, text = passage.text_in(lang)
     doc_id = passage.best.chunk.doc_id
     original_lang = catalog.original_language(doc_id)
     original = catalog.original_text(passage)
-    return text_lang, list(split_passage(text, text_lang, original, original_lang))
-
-
-@lru_cache(maxsize=4096)
-def split_passage(text: str, lang: str, original: str, original_lang: str) -> tuple[str, ...]:
-    """The sentences of a passage in ``lang`` that may be quoted: labels dropped, Thai cut along the original."""
-    labels = label_lines(original, original_lang)
-    lines, originals = text.split("\n"), original.split("\n")
-    aligned = len(lines) == len(originals)
-    found: list[str] = []
-    for i, line in enumerate(lines):
-        if not line.strip() or (i in labels if aligned else False):
-            continue
-        if lang == "th" and original_lang == "ja" and aligned:
-            found.extend(thai_sentences(line, originals[i]))
-        else:
-            found.extend(sentences(line, lang))
-    return tuple(found)
+    return text_lang, list(splits.split(text, text_lang, original, original_lang))
 
 
 def gather(question: Question, lang: str, passages: list[Passage], catalog: Catalog, idf: IdfTable,
@@ -145,7 +127,7 @@ def gather(question: Question, lang: str, passages: list[Passage], catalog: Cata
     """
     rows: list[tuple[str, Passage, str, int, int]] = []
     for rank, passage in enumerate(passages[:PASSAGES_CONSIDERED]):
-        text_lang, found = passage_sentences(passage, lang, catalog)
+        text_lang, found = passage_sentences(passage, lang, catalog, vectors.splits)
         rows.extend((sentence, passage, text_lang, rank, position) for position, sentence in enumerate(found))
     if not rows:
         return []

@@ -14,14 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from kb.embedder import Embedder, document_text
+from kb.passage_splits import PassageSplits
 from kb.vector_cache import Progress, VectorCache
 
 
 class SentenceVectors:
-    """``vectors(pairs)`` for (title, sentence) pairs; ``fill(pairs)`` embeds the ones not stored yet."""
+    """``vectors(pairs)`` for (title, sentence) pairs; ``fill(pairs)`` embeds the ones not stored yet. ``splits``:
+    the passages' sentences themselves, stored in the same file."""
 
     def __init__(self, path: Path, embedder: Embedder, model: str) -> None:
         self.cache = VectorCache(path, embedder, model, "sentences")
+        self.splits = PassageSplits(path)
 
     def fill(self, pairs: Iterable[tuple[str, str]], progress: Progress | None = None) -> int:
         """Embed and store every (title, sentence) not stored yet; return how many were embedded."""
