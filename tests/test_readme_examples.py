@@ -17,6 +17,7 @@ EXAMPLES = {
     # Surabaya cut its waste by composting organic waste with residents taking part.
     "How did Surabaya cut its waste?": ({"iges-kitakyushu-office", "iges-indonesia-waste"}, "compost"),
     "How did Bago start its compost centre?": ({"iges-bago-cebu-composting"}, "compost centre"),
+    "How many trainees did KITA accept in FY2008?": ({"kita-international-training"}, "434"),
     # A follow-up, asked --after the README's earlier question.
     "Who distributed them?": ({"iges-bago-cebu-composting"}, "Pagtambayayong Foundation"),
 }
