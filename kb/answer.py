@@ -20,7 +20,7 @@ from kb.messages import MISSING, message
 from kb.question import YEAR, Question
 from kb.records import Citation, Passage
 from kb.tokens import tokenize
-from kb.units import asked_unit, counts
+from kb.units import asked_unit, asked_units, counts
 
 MAX_SUPPORT = 2
 KEEP_RATIO = 0.75
@@ -67,6 +67,9 @@ def compose(question: Question, evidence: list[Candidate], catalog: Catalog, nam
     if question.asked in TYPED:
         leads_with_figure = question.wants_figure and not question.compound
         typed = [c for c in ranked if c.typed and (not leads_with_figure or _states_figure(c, question, catalog, names))]
+        if question.asked == "count" and len(units := asked_units(question.text, question.lang)) > 1:
+            # "How many people, and to how many countries?": the sentence that counts both leads.
+            typed.sort(key=lambda c: -_units_counted(c, units, question, names))
         if not typed or typed[0].similarity < min_similarity:
             return _partial(question, evidence, catalog, names)
         lead = typed[0]
@@ -104,6 +107,14 @@ def _states_figure(candidate: Candidate, question: Question, catalog: Catalog, n
     context = _context(sentence, best, lang, names)
     original = catalog.original_text(candidate.passage)
     return context in candidate.passage.texts[lang] and bool(figures.numbers(context) & figures.numbers(original))
+
+
+def _units_counted(candidate: Candidate, units: list[str], question: Question, names: tuple[str, ...]) -> int:
+    """How many of the asked ``units`` a figure of the candidate counts (only in the question's language)."""
+    if candidate.lang != question.lang:
+        return 0
+    ends = [end for _, end, _, _ in figures.spans(candidate.sentence, names)]
+    return sum(any(counts(candidate.sentence, end, candidate.lang, unit) for end in ends) for unit in units)
 
 
 def _context(sentence: str, span: tuple[int, int], lang: str, names: tuple[str, ...]) -> str:

@@ -65,6 +65,24 @@ def asked_unit(text: str, lang: str) -> str | None:
     return None
 
 
+# Where a question starts to ask "how many" (each one, in a question that asks two).
+COUNT_CUES = {"en": re.compile(r"\bhow many\b", re.IGNORECASE), "id": re.compile(r"\b(?:berapa|brp)\b", re.IGNORECASE),
+              "ja": JA_UNIT, "th": re.compile("กี่")}
+
+
+def asked_units(text: str, lang: str) -> list[str]:
+    """Every thing a question counts, in order: "how many people, and to how many countries" asks two.
+
+    >>> asked_units("How many staff were sent abroad, and to how many countries?", "en")
+    ['staff', 'countries']
+    >>> asked_units("ส่งเจ้าหน้าที่ไปกี่คน และไปกี่ประเทศ", "th"), asked_units("何人を何か国に派遣しましたか", "ja")
+    (['คน', 'ประเทศ'], ['人', 'か国'])
+    """
+    cue = COUNT_CUES.get(lang)
+    units = [asked_unit(text[match.start():], lang) for match in cue.finditer(text)] if cue else []
+    return list(dict.fromkeys(unit for unit in units if unit))
+
+
 def counts(sentence: str, end: int, lang: str, unit: str) -> bool:
     """True when the figure ending at ``end`` in ``sentence`` is followed by a word of ``unit``'s class.
 
