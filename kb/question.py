@@ -38,7 +38,8 @@ class Question:
     asked: str
     places: tuple[Place, ...] = ()
     years: tuple[str, ...] = ()
-    # Codes it names (MCED6, COVID-19, โควิด-19): like places, the cases either mention them or not.
+    # Codes (MCED6, COVID-19, โควิด-19) and Thai names after a place title (เมืองดานัง) it names: like places, the
+    # cases either mention them or not.
     codes: tuple[str, ...] = ()
     # It asks two things at once ("when and where"): no single figure answers it.
     compound: bool = False
