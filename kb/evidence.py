@@ -4,8 +4,8 @@ A sentence scores by its meaning (cosine of its stored embedding to the question
 languages and paraphrase), by the question's keywords it contains (IDF-weighted share, when
 question and sentence share a language), and, for a question that asks for a kind of fact (a
 number, a cost, a year, an organisation ...), by whether it holds one. Headings, captions and list
-labels (``kb.labels``) are never candidates. Thai passages are cut into whole sentences along
-their Japanese original (``kb.thai_sentences``).
+labels (``kb.labels``) are never candidates. Passages come cut into sentences as the indexer stored
+them (``kb.passage_splits``; Thai cut into whole sentences along the Japanese original).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import numpy as np
 from kb.answer_types import carries, states_plan
 from kb.glossary import Term, mentions
 from kb.mentions import Mentions
+from kb.passage_splits import PassageSplits
 from kb.places import Place, gazetteer
 from kb.question import Question
 from kb.records import Passage
-from kb.passage_splits import PassageSplits
 from kb.sentence_vectors import SentenceVectors
 from kb.tokens import tokenize
 
