@@ -7,7 +7,6 @@ cut (``kb.passage_splits``) and every sentence embedded (``kb.sentence_vectors``
 
 from __future__ import annotations
 
-from kb.passage_splits import split_passage
 from kb.records import Document
 from kb.sentence_vectors import SentenceVectors
 from kb.vector_cache import Progress
@@ -17,7 +16,7 @@ def embed_sentences(documents: list[Document], groups: dict[str, list[tuple[int,
                     vectors: SentenceVectors, progress: Progress | None = None) -> int:
     """Store the vectors of every passage sentence not stored yet; return how many were embedded."""
     originals = {doc.doc_id: doc for doc in documents if doc.facts.is_original}
-    pairs: list[tuple[str, str]] = []
+    titles: list[str] = []
     passages: list[tuple[str, str, str, str]] = []
     for doc in documents:
         original = originals.get(doc.doc_id, doc)
@@ -25,7 +24,7 @@ def embed_sentences(documents: list[Document], groups: dict[str, list[tuple[int,
         for first, last in groups[doc.key]:
             text = "\n\n".join(doc.paragraphs[first:last + 1])
             source = "\n\n".join(original.paragraphs[first:last + 1]) if aligned else text
+            titles.append(doc.title)
             passages.append((text, doc.lang, source, original.lang if aligned else doc.lang))
-            pairs.extend((doc.title, s) for s in split_passage(*passages[-1]))
-    vectors.splits.fill(passages)
-    return vectors.fill(pairs, progress)
+    cuts = vectors.splits.fill(passages)
+    return vectors.fill([(title, s) for title, cut in zip(titles, cuts) for s in cut], progress)

@@ -7,7 +7,6 @@ of the place's names; a place the cases do mention goes on to retrieval as usual
 from __future__ import annotations
 
 import bisect
-import re
 import threading
 from collections.abc import Iterable, Iterator
 
@@ -90,8 +89,9 @@ class Mentions:
 
 
 def _starts(text: str, form: str) -> Iterator[int]:
-    """Where ``text`` writes ``form`` (as ``_has`` finds it: a Latin name as a whole word). ``str.find`` rather than a
-    regular expression: a pattern that starts with a look-behind is tried at every position of the text.
+    """Where ``text`` writes ``form``: a Latin name as a whole word (no ASCII letter either side), others anywhere.
+    ``str.find`` rather than a regular expression: a pattern that starts with a look-behind is tried at every
+    position of the text.
 
     >>> list(_starts("Bago, Bagoes and xBago Bago", "Bago")), list(_starts("バゴ市とバゴ", "バゴ"))
     ([0, 23], [0, 4])
@@ -110,6 +110,5 @@ def _letter(char: str) -> bool:
 
 
 def _has(text: str, form: str) -> bool:
-    if form.isascii():
-        return re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", text) is not None
-    return form in text
+    """Whether ``text`` writes ``form`` (``_starts``: Latin names as whole words)."""
+    return next(_starts(text, form), None) is not None

@@ -68,15 +68,15 @@ class PassageSplits:
         db.execute("CREATE TABLE IF NOT EXISTS splits (key TEXT PRIMARY KEY, sentences TEXT NOT NULL)")
         return db
 
-    def fill(self, passages: Iterable[Texts]) -> int:
-        """Cut and store every passage not stored yet; return how many were cut."""
-        todo = {_key(texts): texts for texts in passages}
+    def fill(self, passages: Iterable[Texts]) -> list[tuple[str, ...]]:
+        """Every passage's sentences, in order: read where stored, else cut now and stored (each cut once)."""
+        items = [(_key(texts), texts) for texts in passages]
         with self._lock, self._connect() as db:
-            stored = {key for key, in db.execute("SELECT key FROM splits")}
-            rows = [(key, json.dumps(split_passage(*texts), ensure_ascii=False))
-                    for key, texts in todo.items() if key not in stored]
-            db.executemany("INSERT OR REPLACE INTO splits VALUES (?, ?)", rows)
-        return len(rows)
+            stored = dict(db.execute("SELECT key, sentences FROM splits"))
+            cut = {key: split_passage(*texts) for key, texts in dict(items).items() if key not in stored}
+            db.executemany("INSERT OR REPLACE INTO splits VALUES (?, ?)",
+                           [(key, json.dumps(sentences, ensure_ascii=False)) for key, sentences in cut.items()])
+        return [cut[key] if key in cut else tuple(json.loads(stored[key])) for key, _ in items]
 
     def split(self, text: str, lang: str, original: str, original_lang: str) -> tuple[str, ...]:
         """The passage's quotable sentences, as ``split_passage`` cuts them."""

@@ -69,19 +69,14 @@ def _rules() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     return {kind: _compiled(by_lang) for kind, by_lang in _raw()["types"].items()}
 
 
-@lru_cache(maxsize=1)
-def _many() -> dict[str, list[re.Pattern[str]]]:
-    return _compiled(_raw()["many"])
+@lru_cache(maxsize=4)
+def _patterns(section: str) -> dict[str, list[re.Pattern[str]]]:
+    """One per-language section of the rules that is not a type ("many", "plans", "after"), compiled once."""
+    return _compiled(_raw()[section])
 
 
-@lru_cache(maxsize=1)
-def _plans() -> dict[str, list[re.Pattern[str]]]:
-    return _compiled(_raw()["plans"])
-
-
-@lru_cache(maxsize=1)
-def _after() -> dict[str, list[re.Pattern[str]]]:
-    return _compiled(_raw()["after"])
+def _says(text: str, lang: str, section: str) -> bool:
+    return any(p.search(text) for p in _patterns(section).get(lang, []))
 
 
 def after_year(text: str, lang: str) -> str | None:
@@ -92,7 +87,7 @@ def after_year(text: str, lang: str) -> str | None:
     >>> after_year("北九州イニシアティブが2010年に終わったあと、何が引き継ぎましたか？", "ja"), after_year("When did it end?", "en")
     ('2010', None)
     """
-    for pattern in _after().get(lang, []):
+    for pattern in _patterns("after").get(lang, []):
         if match := pattern.search(text):
             found = [n for n in numbers(match.group(0)) if YEAR.match(n)]
             if found:
@@ -108,7 +103,7 @@ def asks_for_many(text: str, lang: str) -> bool:
     >>> asks_for_many("Which city hosted MCED5?", "en"), asks_for_many("เมืองใดบ้างในจีน", "th")
     (False, True)
     """
-    return any(p.search(text) for p in _many().get(lang, []))
+    return _says(text, lang, "many")
 
 
 def matched(text: str, lang: str) -> list[str]:
@@ -160,5 +155,5 @@ def analyse(text: str, lang: str) -> Question:
     specific = [kind for kind in kinds if kind in SPECIFIC and kind != "count"]
     return Question(text, lang, kinds[0] if kinds else "fact", tuple(gazetteer().places_in(text)), years,
                     tuple(dict.fromkeys([*CODE.findall(text), *thai_names(text, lang)])), len(specific) > 1,
-                    asks_for_many(text, lang), any(p.search(text) for p in _plans().get(lang, [])),
+                    asks_for_many(text, lang), _says(text, lang, "plans"),
                     after_year(text, lang))

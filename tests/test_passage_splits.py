@@ -18,9 +18,12 @@ PASSAGE = ("KITA was established in 1980. Since then it has trained officials fr
 def test_a_stored_cut_is_read_back_and_a_cut_by_other_code_is_not(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     table = tmp_path / "vectors.sqlite3"
-    assert PassageSplits(table).fill([PASSAGE, PASSAGE]) == 1
-    assert PassageSplits(table).fill([PASSAGE]) == 0
+    cut = []
+    monkeypatch.setattr(passage_splits, "split_passage", lambda *texts: cut.append(texts) or split_passage(*texts))
+    assert PassageSplits(table).fill([PASSAGE, PASSAGE]) == [split_passage(*PASSAGE)] * 2
+    assert cut == [PASSAGE]  # cut once, and stored
     monkeypatch.setattr(passage_splits, "split_passage", lambda *texts: pytest.fail("cut again"))
+    assert PassageSplits(table).fill([PASSAGE]) == [split_passage(*PASSAGE)]
     assert PassageSplits(table).split(*PASSAGE) == split_passage(*PASSAGE)
     assert len(split_passage(*PASSAGE)) == 2
     monkeypatch.setattr(passage_splits, "_code", lambda: "other splitting code")
