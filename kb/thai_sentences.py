@@ -61,10 +61,11 @@ def _best_cuts(tokens: list[str], source: tuple[str, ...]) -> list[int] | None:
     for token in tokens:
         ends.append(ends[-1] + len(token) + 1)
     length = ends[-1]
-    # Never cut between a number and its unit ("120 คน"; a year may end a sentence) or after "ค.ศ.".
+    # Never cut between a number and its unit ("120 คน"; a year may end a sentence), after "ค.ศ.", or before ๆ,
+    # which repeats the word before it ("ต่าง ๆ").
     allowed = [j for j in range(1, len(tokens))
                if all(YEAR.match(n) for n in found[j - 1]) and not tokens[j - 1].endswith(".")
-               and not tokens[j][:1].isdigit()]
+               and not tokens[j][:1].isdigit() and not tokens[j].startswith("ๆ")]
     if len(allowed) < parts - 1:
         return None
 

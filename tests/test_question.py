@@ -180,3 +180,13 @@ def test_thai_sentences_are_whole_and_follow_the_japanese_sentences() -> None:
     # PyThaiNLP alone cut this sentence in three, leaving "ประมาณ 800 ต้น ..." without what was planted.
     assert planting.startswith("การปลูกต้นไม้ครั้งนี้") and "150 คน" in planting and "6 ชนิด" in planting
     assert not any(s.endswith("120") for s in found)  # a number is never cut from its unit
+
+
+def test_no_thai_sentence_of_the_corpus_starts_with_the_repetition_mark() -> None:
+    # ๆ repeats the word before it ("ต่าง ๆ"); cut before it, a quoted sentence began "ๆ เพื่อให้คำแนะนำ…".
+    starts = []
+    for case in sorted(CORPUS.glob("cases/*")):
+        th = case.joinpath("th.md").read_text(encoding="utf-8").split("---", 2)[2].strip().split("\n\n")
+        ja = case.joinpath("ja.md").read_text(encoding="utf-8").split("---", 2)[2].strip().split("\n\n")
+        starts += [s[:20] for a, b in zip(th, ja) for s in thai_sentences(a, b) if s.startswith("ๆ")]
+    assert not starts
