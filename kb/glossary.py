@@ -52,7 +52,9 @@ def terms_in(text: str, glossary: list[Term]) -> list[Term]:
     >>> [t.forms["en"][0] for t in terms_in("バゴ市とKITA", [Term({"ja": ["バゴ"], "en": ["Bago"]}), Term({"en": ["Cebu"]})])]
     ['Bago']
     """
-    return [term for term in glossary if any(mentions(text, form) for forms in term.forms.values() for form in forms)]
+    lowered = text.lower()  # a form the text does not hold as a substring needs no pattern
+    return [term for term in glossary
+            if any(form.lower() in lowered and mentions(text, form) for forms in term.forms.values() for form in forms)]
 
 
 def names_in(text: str, lang: str, glossary: list[Term]) -> list[str]:
@@ -74,8 +76,9 @@ def name_spans(text: str, glossary: list[Term]) -> list[tuple[int, int, Term]]:
     >>> [(s, e) for s, e, _ in name_spans("バゴ市とKITA", [Term({"ja": ["バゴ"], "en": ["Bago"]}), Term({"en": ["KITA"]})])]
     [(0, 2), (4, 8)]
     """
+    lowered = text.lower()
     return [(match.start(), match.end(), term) for term in glossary for forms in term.forms.values()
-            for form in forms for match in _pattern(form, True).finditer(text)]
+            for form in forms if form.lower() in lowered for match in _pattern(form, True).finditer(text)]
 
 
 def mentions(text: str, form: str, whole_word: bool = True) -> bool:

@@ -82,6 +82,10 @@ class HybridRetriever:
 
     def ranked(self, question: str, lang: str, mode: str = "hybrid") -> list[tuple[str, float]]:
         """Chunk ids best first with their scores: cosine (dense), BM25 (keyword) or the fused score (hybrid)."""
+        return self._ranked(question, lang, mode)[0]
+
+    def _ranked(self, question: str, lang: str, mode: str) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        """``ranked``, and the cosine similarity of each chunk the dense query returned."""
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
         if mode != "keyword":
@@ -91,14 +95,14 @@ class HybridRetriever:
         if mode != "dense":
             keyword = self.keyword.top(self.keyword_tokens(question, lang), CANDIDATES)
         if mode != "hybrid":
-            return dense or keyword
-        return fusion_for(lang).fuse([cid for cid, _ in dense], [cid for cid, _ in keyword], CANDIDATES)
+            return dense or keyword, dict(dense)
+        return fusion_for(lang).fuse([cid for cid, _ in dense], [cid for cid, _ in keyword], CANDIDATES), dict(dense)
 
     def search(self, question: str, lang: str, k: int = 5, mode: str = "hybrid",
                where: dict[str, list[str]] | None = None) -> list[Passage]:
         """The top ``k`` aligned passages for a question in ``lang``, only from chunks ``where`` matches."""
         query_vector = self.query_vector(question)
-        scored = self.ranked(question, lang, mode)
+        scored, cosines = self._ranked(question, lang, mode)
         chunks = self._table.chunks(cid for cid, _ in scored)
         ranked = [(chunks[cid], score) for cid, score in scored]
         if where:
@@ -120,7 +124,7 @@ class HybridRetriever:
                 if chunk.passage not in passages:
                     passages[chunk.passage] = Passage(chunk.passage, Hit(chunk, 0.0, math.nan),
                                                       self.library.passage_texts[chunk.passage])
-        return self._with_similarity(list(passages.values()), query_vector)
+        return self._with_similarity(list(passages.values()), query_vector, cosines)
 
     def _nearest_matching(self, where: dict[str, list[str]], query_vector: np.ndarray) -> list[Chunk]:
         """Every chunk that ``where`` matches, most similar to the query first."""
@@ -133,15 +137,15 @@ class HybridRetriever:
         chunks = self._table.chunks(ids)
         return [chunks[got["ids"][i]] for i in np.argsort(-scores)]
 
-    def _with_similarity(self, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
-        """Dense cosine similarity of each passage's best chunk: the evidence for abstaining."""
-        if not passages:
-            return passages
-        ids = [p.best.chunk.chunk_id for p in passages]
-        got = self._collection.get(ids=ids, include=["embeddings"])
-        vectors = dict(zip(got["ids"], got["embeddings"]))
-        return [Passage(p.key, Hit(p.best.chunk, p.best.score, float(np.dot(vectors[p.best.chunk.chunk_id], query_vector))),
-                        p.texts) for p in passages]
+    def _with_similarity(self, passages: list[Passage], query_vector: np.ndarray,
+                         cosines: dict[str, float]) -> list[Passage]:
+        """Dense cosine similarity of each passage's best chunk: the evidence for abstaining. ``cosines`` holds the
+        dense query's own; only the chunks it did not return (keyword hits, filtered ones) are read from the store."""
+        missing = [p.best.chunk.chunk_id for p in passages if p.best.chunk.chunk_id not in cosines]
+        if missing:
+            got = self._collection.get(ids=missing, include=["embeddings"])
+            cosines = cosines | {cid: float(np.dot(vector, query_vector)) for cid, vector in zip(got["ids"], got["embeddings"])}
+        return [Passage(p.key, Hit(p.best.chunk, p.best.score, cosines[p.best.chunk.chunk_id]), p.texts) for p in passages]
 
 
 def matches(doc_id: str, facts: Facts, where: dict[str, list[str]]) -> bool:
