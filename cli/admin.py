@@ -27,14 +27,18 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
         fetch_llm_model(settings.llm_model_path)
         return 0
+    from pathlib import Path
+
     from kb.embedder import native_query_dtype, precision_note
     from kb.models import fetch_embedding_model
+    from kb.query_encoder import export_record
 
-    if settings.embed_model_path != settings.models_dir / "embeddinggemma-300m":
+    folder = settings.embed_model_path
+    if folder != settings.models_dir / "embeddinggemma-300m":
         print(f"KYODO_EMBED_MODEL is {settings.embed_model!r}: nothing to fetch (sentence-transformers loads it)")
     else:
-        fetch_embedding_model(settings.embed_model_path)
-    print(precision_note(native_query_dtype()))
+        fetch_embedding_model(folder)
+    print(precision_note(native_query_dtype(), export_record(folder) if isinstance(folder, Path) else None))
     return 0
 
 

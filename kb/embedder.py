@@ -1,10 +1,11 @@
 """The embedding model behind one small interface, loaded lazily once per process.
 
-Queries are encoded in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): faster than
-float32, at a cosine >= 0.9996 to its vectors, with the same gold hit@1 and MRR in every language.
-Documents stay float32, so stored vectors do not depend on the machine that embedded them. A query goes through
-``kb.query_encoder`` (transformers alone, same vectors) when the model folder allows it, so answering a question
-never imports sentence-transformers. No progress bars: the indexer reports its own stages, and a log or a pipe gets
+Queries are encoded by ONNX Runtime from the int8 export ``kyodo models fetch`` writes into the model folder
+(``kb.query_encoder.OnnxQueryEncoder``), so answering a question imports no torch. Without an export, torch encodes
+them (``kb.query_encoder.QueryEncoder``), in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): faster
+than float32, at a cosine >= 0.9996 to its vectors, with the same gold hit@1 and MRR in every language.
+Documents stay float32 on torch (sentence-transformers), so stored vectors do not depend on the machine that embedded
+them. Either query encoder runs without sentence-transformers when the model folder allows it. No progress bars: the indexer reports its own stages, and a log or a pipe gets
 none of the model loader's bars.
 """
 
@@ -21,7 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from kb.errors import ModelMissingError
-from kb.query_encoder import QueryEncoder
+from kb.query_encoder import OnnxQueryEncoder, QueryEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -47,17 +48,35 @@ def document_text(title: str, text: str) -> str:
 
 
 def native_query_dtype() -> str:
-    """``bfloat16`` when the CPU has AVX512-BF16 or AMX-BF16 instructions, else ``float32``."""
-    import torch
+    """``bfloat16`` when the CPU has AVX512-BF16 or AMX-BF16 instructions, else ``float32``.
 
-    capabilities = torch.cpu.get_capabilities()
-    return "bfloat16" if capabilities.get("avx512_bf16") or capabilities.get("amx_bf16") else "float32"
+    Read from ``/proc/cpuinfo``'s flags (Linux; elsewhere ``float32``): importing torch to ask it costs ~1.5 s."""
+    try:
+        flags = {flag for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")
+                 for flag in line.split(":", 1)[1].split()}
+    except OSError:
+        return "float32"
+    return "bfloat16" if flags & {"avx512_bf16", "amx_bf16"} else "float32"
 
 
-def precision_note(query_dtype: str) -> str:
-    """Which precision encodes what, and why (``kyodo models`` and the start-up log say it)."""
+def precision_note(query_dtype: str, export: dict | None = None) -> str:
+    """Which runtime and precision encode what, and why (``kyodo models`` and the start-up log say it); ``export``
+    is the ONNX export's record (``kb.query_encoder.export_record``) when queries use it."""
+    if export is not None:
+        return (f"queries are encoded in {export['precision']} ({export['detail']}) by ONNX Runtime "
+                f"{export['onnxruntime']} from {export['file']}, documents in float32 by torch")
     why = "native on this CPU" if query_dtype == "bfloat16" else "this CPU has no AVX512-BF16 or AMX-BF16"
-    return f"queries are encoded in {query_dtype} ({why}), documents in float32"
+    return (f"queries are encoded in {query_dtype} ({why}) by torch, no ONNX export (run 'kyodo models fetch'), "
+            "documents in float32")
+
+
+def query_threads() -> int:
+    """ONNX Runtime's threads for one query: ``OMP_NUM_THREADS`` (the variable torch obeys), else 1.
+
+    One thread a query measured fastest on 2 shared cores, and a server answering several users at once runs them
+    side by side instead of splitting each over threads that contend."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 class SentenceTransformerEmbedder:
@@ -106,17 +125,22 @@ class SentenceTransformerEmbedder:
     def query_model(self):
         return self._load(self.query_dtype)
 
-    def _query_encoder(self) -> QueryEncoder | None:
-        """The query encoder on transformers alone (``kb.query_encoder``), when the model folder allows it."""
+    def _query_encoder(self) -> OnnxQueryEncoder | QueryEncoder | None:
+        """The query encoder without sentence-transformers (``kb.query_encoder``), when the model folder allows it:
+        the ONNX export where ``kyodo models fetch`` wrote one, else torch."""
         with self._lock:
             if "query" not in self._models:
                 folder = self.model_ref
                 encoder = None
                 if isinstance(folder, Path) and (folder / "config.json").exists():
                     started = time.perf_counter()
-                    encoder = QueryEncoder.load(folder, self.query_dtype)
+                    encoder = OnnxQueryEncoder.load(folder, query_threads())
+                    if encoder is None:
+                        log.info("%s has no ONNX export of the query encoder: torch encodes queries", folder)
+                        encoder = QueryEncoder.load(folder, self.query_dtype)
+                    record = encoder.record if isinstance(encoder, OnnxQueryEncoder) else None
                     log.info("%s query encoder loaded in %.1f s: %s", folder, time.perf_counter() - started,
-                             precision_note(self.query_dtype))
+                             precision_note(self.query_dtype, record))
                 self._models["query"] = encoder
             return self._models["query"]
 

@@ -11,8 +11,6 @@ folders it runs; the caller falls back to transformers for the rest).
 
 from __future__ import annotations
 
-import json
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from safetensors import safe_open
 
-EMBEDDING = "embed_tokens.weight"
+from kb.query_encoder import EMBEDDING, float32_rows
 
 
 class GemmaText:
@@ -32,7 +30,7 @@ class GemmaText:
             self._weights = {name: weights.get_tensor(name).to(dtype) for name in weights.keys() if name != EMBEDDING}
             # The embedding table is two thirds of the model and a question reads a few dozen of its rows: they are
             # read from the file when asked for (float32 rows cast alone equal the rows of the cast table).
-            rows = _float32_rows(path)
+            rows = float32_rows(path)
             self._embedding = rows if rows is not None else weights.get_tensor(EMBEDDING).to(dtype)
         self._config = config
         self._dtype = dtype
@@ -47,8 +45,9 @@ class GemmaText:
         thetas = config.get("rope_parameters") or {"sliding_attention": {"rope_theta": config["rope_local_base_freq"]},
                                                    "full_attention": {"rope_theta": config["rope_theta"]}}
         dim = self._head_dim
+        # In a fixed order (not a set's, which varies by process): the ONNX export is then the same file every time.
         self._inv_freq = {kind: 1.0 / (thetas[kind]["rope_theta"] ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
-                          for kind in set(config["layer_types"])}
+                          for kind in sorted(set(config["layer_types"]))}
 
     @staticmethod
     def supports(config: dict) -> bool:
@@ -74,8 +73,14 @@ class GemmaText:
             rows = torch.from_numpy(np.ascontiguousarray(self._embedding[ids])).to(self._dtype).unsqueeze(0)
         else:
             rows = F.embedding(torch.tensor([ids]), self._embedding)
+        return self.layers(rows)
+
+    def layers(self, rows: torch.Tensor) -> torch.Tensor:
+        """The hidden states of the embedding rows ``rows`` (1, n, hidden size), unscaled as the table holds them.
+
+        The length is read from the tensor, so ``kb.onnx_export`` traces it with a dynamic sequence length."""
         x = rows * self._embed_scale
-        n = len(ids)
+        n = x.shape[1]
         positions = torch.arange(n).unsqueeze(0)
         distance = (positions[0][:, None] - positions[0][None, :]).abs()
         masks = {"full_attention": torch.ones(1, 1, n, n, dtype=torch.bool),
@@ -113,17 +118,6 @@ class GemmaText:
         return self._linear(out, p + "self_attn.o_proj.weight")
 
 
-def _float32_rows(path: Path) -> np.ndarray | None:
-    """The file's embedding table mapped read-only, when it is stored in float32 (else ``None``)."""
-    with path.open("rb") as file:
-        size = struct.unpack("<Q", file.read(8))[0]
-        entry = json.loads(file.read(size)).get(EMBEDDING, {})
-    if entry.get("dtype") != "F32":
-        return None
-    return np.memmap(path, dtype=np.float32, mode="r", offset=8 + size + entry["data_offsets"][0],
-                     shape=tuple(entry["shape"]))
-
-
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
     half = x.shape[-1] // 2
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
@@ -136,3 +130,40 @@ def _repeat(x: torch.Tensor, groups: int) -> torch.Tensor:
     batch, heads, n, dim = x.shape
     return x[:, :, None, :, :].expand(batch, heads, groups, n, dim).reshape(batch, heads * groups, n, dim)
 
+
+
+class _QuerySide(torch.nn.Module):
+    """The query side after the embedding lookup, as one traceable module: ``kb.query_encoder.QueryEncoder.encode``."""
+
+    def __init__(self, model: GemmaText, dense: list[torch.Tensor]) -> None:
+        super().__init__()
+        self._model = model
+        for n, weight in enumerate(dense):
+            self.register_buffer(f"dense{n}", weight)
+        self._count = len(dense)
+
+    def forward(self, rows: torch.Tensor) -> torch.Tensor:
+        vector = self._model.layers(rows).mean(1)  # one unpadded sequence: every token counts
+        for n in range(self._count):
+            vector = F.linear(vector, getattr(self, f"dense{n}"))
+        return F.normalize(vector, dim=-1)
+
+
+def export_onnx(folder: Path, config: dict, dense: list[Path], path: Path) -> None:
+    """Write the query side in float32 to ``path`` as ONNX: input ``rows`` (1, tokens, hidden size), the question's
+    rows of the embedding table; output ``vector`` (1, dimensions), L2-normalised. The lookup stays outside: the table
+    is two thirds of the model and a question reads a few rows (``kb.query_encoder.float32_rows``).
+
+    TorchScript exporter (opset 17), tracing ``GemmaText.layers``, whose length is read from the input, so the graph
+    takes any number of tokens; deterministic for a given torch, so the same weights give the same file."""
+    import warnings
+
+    from safetensors.torch import load_file
+
+    weights = [load_file(str(p / "model.safetensors"))["linear.weight"].float() for p in dense]
+    side = _QuerySide(GemmaText(folder, config, torch.float32), weights).eval()
+    example = torch.zeros(1, 8, config["hidden_size"])
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        torch.onnx.export(side, (example,), str(path), input_names=["rows"], output_names=["vector"],
+                          dynamic_axes={"rows": {1: "tokens"}}, opset_version=17, dynamo=False)

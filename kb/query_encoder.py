@@ -11,19 +11,30 @@ sentence-transformers: the indexer's batches gain nothing from this. The folder'
 about half the time (~1.1 s against ~2.1 s on an idle machine), since transformers rebuilds the 33 MB vocabulary in
 Python first. EmbeddingGemma's transformer itself runs in ``kb.gemma`` (plain torch, the same output bit for bit),
 so a question never imports transformers either; another model folder loads with transformers' ``AutoModel``.
+
+``OnnxQueryEncoder`` runs the same query side from the ONNX export ``kyodo models fetch`` writes (``kb.models``:
+``onnx/query_int8.onnx`` in the model folder, its sha256 in ``onnx/query_int8.json``) with ONNX Runtime, so a question
+imports no torch at all; the embedding table's rows are still read from ``model.safetensors`` (mapped, not loaded).
 """
 
 from __future__ import annotations
 
 import json
+import struct
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from kb.errors import ModelMissingError
+from kb.wheels import sha256_of
+
 PIPELINE = ["Transformer", "Pooling", "Dense", "Normalize"]
 IDENTITY = "torch.nn.modules.linear.Identity"
 TOKENIZER = "tokenizer.json"
+EMBEDDING = "embed_tokens.weight"
+EXPORT = Path("onnx") / "query_int8.onnx"  # in the model folder; kb.models writes it
+EXPORT_RECORD = EXPORT.with_suffix(".json")
 
 
 def _json(path: Path) -> dict:
@@ -47,21 +58,34 @@ def _plain(folder: Path) -> list[Path] | None:
     return dense
 
 
+class QueryTokens:
+    """``token_ids(question)``: the model's input for a question, read with ``tokenizers`` alone."""
+
+    def __init__(self, folder: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 512)))
+        self._prompt = _json(folder / "config_sentence_transformers.json").get("prompts", {}).get("query", "")
+
+    def token_ids(self, text: str) -> list[int]:
+        """Its query prompt and the text, truncated to the model's length."""
+        return self._tokenizer.encode(self._prompt + text).ids
+
+
 class QueryEncoder:
     """``encode(question)``: the L2-normalised query vector, as ``SentenceTransformer.encode_query`` gives it."""
 
     def __init__(self, folder: Path, dense: list[Path], dtype: str) -> None:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
         from kb.gemma import GemmaText
 
         self._torch = torch
         kind = getattr(torch, dtype)
-        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 512)))
+        self.token_ids = QueryTokens(folder).token_ids
         config = _json(folder / "config.json")
         if GemmaText.supports(config):  # EmbeddingGemma: without importing transformers (kb.gemma)
             self._hidden = GemmaText(folder, config, kind).hidden
@@ -75,7 +99,6 @@ class QueryEncoder:
             self._hidden = lambda ids: model(input_ids=torch.tensor([ids]),
                                              attention_mask=torch.ones(1, len(ids), dtype=torch.long)).last_hidden_state
         self._dense = [load_file(str(path / "model.safetensors"))["linear.weight"].to(kind).T for path in dense]
-        self._prompt = _json(folder / "config_sentence_transformers.json").get("prompts", {}).get("query", "")
 
     @classmethod
     def load(cls, folder: Path, dtype: str) -> QueryEncoder | None:
@@ -83,10 +106,6 @@ class QueryEncoder:
         pipeline (sentence-transformers then encodes)."""
         dense = _plain(folder)
         return None if dense is None else cls(folder, dense, dtype)
-
-    def token_ids(self, text: str) -> list[int]:
-        """The model's input for the question ``text``: its query prompt and the text, truncated to the model's length."""
-        return self._tokenizer.encode(self._prompt + text).ids
 
     def encode(self, text: str) -> np.ndarray:
         with self._torch.inference_mode():
@@ -97,4 +116,66 @@ class QueryEncoder:
                 vector = vector @ weight
             # Normalised in float32: a bfloat16 unit vector is off by ~1e-3 in length.
             vector = vector[0].float().numpy()
+        return vector / np.linalg.norm(vector)
+
+
+def float32_rows(path: Path) -> np.ndarray | None:
+    """The embedding table of the safetensors file ``path`` mapped read-only, when stored in float32 (else ``None``)."""
+    with path.open("rb") as file:
+        size = struct.unpack("<Q", file.read(8))[0]
+        entry = json.loads(file.read(size)).get(EMBEDDING, {})
+    if entry.get("dtype") != "F32":
+        return None
+    return np.memmap(path, dtype=np.float32, mode="r", offset=8 + size + entry["data_offsets"][0],
+                     shape=tuple(entry["shape"]))
+
+
+def export_record(folder: Path) -> dict | None:
+    """What ``onnx/query_int8.json`` says of the folder's ONNX export (file, sha256, precision), or ``None`` when the
+    folder has none (an export is complete only once this record is written, after the model file)."""
+    record = _json(folder / EXPORT_RECORD)
+    return record if record.get("sha256") and (folder / EXPORT).is_file() else None
+
+
+def verified_export(folder: Path, record: dict) -> Path:
+    """The export's path, once its sha256 is the one its record holds; ``ModelMissingError`` names the file and the
+    fix when they differ (a half-written or changed file)."""
+    path = folder / EXPORT
+    if (digest := sha256_of(path)) != record["sha256"]:
+        raise ModelMissingError(f"{path}: sha256 {digest[:12]}... is not the {record['sha256'][:12]}... that "
+                                f"{EXPORT_RECORD} records (a half-written or changed export): run 'kyodo models fetch' "
+                                "to export it again")
+    return path
+
+
+class OnnxQueryEncoder:
+    """``encode(question)``: the query vector from the folder's ONNX export, on ONNX Runtime (no torch imported)."""
+
+    def __init__(self, folder: Path, record: dict, threads: int) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        # kyodo models fetch saved the graph optimised: optimising it again at every start would only cost time.
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Opened by path, not from the bytes just hashed: ORT then holds 330 MB instead of 530 MB.
+        self._session = onnxruntime.InferenceSession(str(verified_export(folder, record)), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._rows = float32_rows(folder / "model.safetensors")
+        if self._rows is None:
+            raise ModelMissingError(f"{folder / 'model.safetensors'}: its embedding table is not float32 "
+                                    "(run 'kyodo models fetch' for the verified model)")
+        self.token_ids = QueryTokens(folder).token_ids
+        self.record = record
+
+    @classmethod
+    def load(cls, folder: Path, threads: int = 1) -> OnnxQueryEncoder | None:
+        """The encoder of the folder's export, or ``None`` when it has none (the torch ``QueryEncoder`` then runs)."""
+        record = export_record(folder)
+        return None if record is None else cls(folder, record, threads)
+
+    def encode(self, text: str) -> np.ndarray:
+        rows = np.ascontiguousarray(self._rows[self.token_ids(text)])[None]
+        vector = self._session.run(None, {"rows": rows})[0][0].astype(np.float32)
         return vector / np.linalg.norm(vector)

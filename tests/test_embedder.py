@@ -1,15 +1,26 @@
-"""The query encoder (bfloat16 where the CPU has it) and the float32 document encoder share one vector space."""
+"""The query encoders (ONNX Runtime from the int8 export; torch in bfloat16 where the CPU has it) and the float32
+document encoder share one vector space."""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cli.main import main
+from evals.gold import cases, load_gold
 from kb.embedder import SentenceTransformerEmbedder, document_text
-from kb.query_encoder import QueryEncoder
+from kb.errors import ModelMissingError
+from kb.models import export_query_encoder
+from kb.query_encoder import EXPORT, EXPORT_RECORD, OnnxQueryEncoder, QueryEncoder
+from kb.settings import Settings
 
 # One passage per case and language, on different subjects, each asked as its own question.
 PASSAGES = [
@@ -29,21 +40,92 @@ def _ranks(queries: np.ndarray, documents: np.ndarray) -> list[list[int]]:
     return [list(np.argsort(-row)) for row in queries @ documents.T]
 
 
-def test_queries_in_either_precision_rank_documents_alike(embedder: SentenceTransformerEmbedder,
-                                                          model_path: Path) -> None:
-    other = SentenceTransformerEmbedder(model_path, query_dtype="float32" if embedder.query_dtype == "bfloat16"
-                                        else "bfloat16")
-    bf16, fp32 = (other, embedder) if other.query_dtype == "bfloat16" else (embedder, other)
+def _onnx(model_path: Path) -> OnnxQueryEncoder:
+    encoder = OnnxQueryEncoder.load(model_path)
+    if encoder is None:
+        pytest.fail(f"No ONNX export in {model_path}: run 'kyodo models fetch' (make models does) before the tests")
+    return encoder
+
+
+def _model_without_export(model_path: Path, folder: Path) -> Path:
+    """The model folder's files linked under ``folder``, its ``onnx/`` export left out."""
+    folder.mkdir()
+    for entry in model_path.iterdir():
+        if entry.name != EXPORT.parent.name:
+            (folder / entry.name).symlink_to(entry)
+    return folder
+
+
+@pytest.mark.parametrize("fast", ["onnx", "bfloat16"])
+def test_queries_from_either_fast_encoder_rank_documents_as_float32_does(embedder: SentenceTransformerEmbedder,
+                                                                         model_path: Path, fast: str) -> None:
+    encoder = _onnx(model_path) if fast == "onnx" else QueryEncoder.load(model_path, "bfloat16")
+    exact_encoder = QueryEncoder.load(model_path, "float32")
+    assert encoder is not None and exact_encoder is not None
     documents = embedder.embed_documents([document_text(title, text) for title, text in PASSAGES])
-    fast = np.stack([bf16.embed_query(text) for _, text in PASSAGES])
-    exact = np.stack([fp32.embed_query(text) for _, text in PASSAGES])
-    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
-    assert (np.sum(fast * exact, axis=1) >= 0.999).all(), np.sum(fast * exact, axis=1)
-    own = np.sum(fast * documents, axis=1)
+    quick = np.stack([encoder.encode(text) for _, text in PASSAGES])
+    exact = np.stack([exact_encoder.encode(text) for _, text in PASSAGES])
+    assert np.allclose(np.linalg.norm(quick, axis=1), 1.0, atol=1e-5)
+    assert (np.sum(quick * exact, axis=1) >= 0.99).all(), np.sum(quick * exact, axis=1)
+    own = np.sum(quick * documents, axis=1)
     assert (own >= 0.7).all(), f"a question's cosine to its own passage: {own}"
-    assert all(ranking[0] == n for n, ranking in enumerate(_ranks(fast, documents)))
-    # Every score within 0.005 of float32's, so the order changes only between documents that near-tie.
-    assert np.abs(fast @ documents.T - exact @ documents.T).max() < 0.005
+    assert all(ranking[0] == n for n, ranking in enumerate(_ranks(quick, documents)))
+    # Every score near float32's (int8 weights move it ~2x as far as bfloat16), so the order changes only between
+    # documents that near-tie.
+    assert np.abs(quick @ documents.T - exact @ documents.T).max() < {"onnx": 0.015, "bfloat16": 0.005}[fast]
+
+
+def test_onnx_query_vectors_are_sentence_transformers_float32_ones(embedder: SentenceTransformerEmbedder,
+                                                                   model_path: Path) -> None:
+    questions = [case.question for case in cases(load_gold())][::6]  # 84 gold questions, ja/en/id/th
+    mine = np.stack([_onnx(model_path).encode(q) for q in questions])
+    theirs = embedder.model.encode_query(questions, normalize_embeddings=True, show_progress_bar=False)
+    cosines = np.sum(mine * theirs, axis=1)
+    assert cosines.min() >= 0.99, f"expected >= 0.99, got {cosines.min():.4f} for {questions[int(cosines.argmin())]!r}"
+
+
+def test_the_embedder_encodes_queries_with_onnx_when_exported_and_torch_when_not(
+        model_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert isinstance(SentenceTransformerEmbedder(model_path)._query_encoder(), OnnxQueryEncoder)
+    bare = _model_without_export(model_path, tmp_path / "model")
+    with caplog.at_level(logging.INFO, logger="kyodo.embedder"):
+        assert isinstance(SentenceTransformerEmbedder(bare)._query_encoder(), QueryEncoder)
+    assert f"{bare} has no ONNX export of the query encoder: torch encodes queries" in caplog.text
+    assert "by torch, no ONNX export (run 'kyodo models fetch')" in caplog.text
+
+
+def test_a_half_written_export_is_refused_naming_the_file_and_the_fix(model_path: Path, tmp_path: Path) -> None:
+    bare = _model_without_export(model_path, tmp_path / "model")
+    (bare / EXPORT.parent).mkdir()
+    shutil.copyfile(model_path / EXPORT_RECORD, bare / EXPORT_RECORD)
+    with (model_path / EXPORT).open("rb") as whole:
+        (bare / EXPORT).write_bytes(whole.read(1 << 20))
+    with pytest.raises(ModelMissingError, match=r"query_int8\.onnx: sha256 .* run 'kyodo models fetch'"):
+        OnnxQueryEncoder.load(bare)
+    (bare / EXPORT_RECORD).unlink()  # no record: no export (a fetch killed before it), torch encodes
+    assert OnnxQueryEncoder.load(bare) is None
+
+
+def test_fetching_again_leaves_a_verified_export_as_it_is(model_path: Path) -> None:
+    before = (model_path / EXPORT).stat().st_mtime_ns
+    said: list[str] = []
+    assert export_query_encoder(model_path, said.append) == model_path / EXPORT
+    assert said == [f"Query encoder export already present and verified at {model_path / EXPORT}"]
+    assert (model_path / EXPORT).stat().st_mtime_ns == before
+
+
+def test_kyodo_ask_on_the_onnx_export_never_imports_torch(full_index: Settings, model_path: Path) -> None:
+    _onnx(model_path)
+    env = {**os.environ, "KYODO_HOME": str(full_index.home), "KYODO_CORPUS": str(full_index.corpus),
+           "KYODO_EMBED_MODEL": str(model_path), "KYODO_QUESTION_LOG": "off"}
+    script = ("import json, sys\nfrom cli.main import main\ncode = main(['ask', 'Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร', "
+              "'--json'])\nprint(json.dumps([code] + sorted(m for m in ('torch', 'transformers', "
+              "'sentence_transformers') if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer, imported = done.stdout[:done.stdout.rindex("\n[")], json.loads(done.stdout.splitlines()[-1])
+    assert imported == [0], f"expected exit 0 and none of torch/transformers/sentence_transformers, got {imported}"
+    assert json.loads(answer)["citations"], answer[:400]
 
 
 def test_kyodo_models_says_which_precision_encodes_queries(monkeypatch: pytest.MonkeyPatch,
@@ -51,9 +133,23 @@ def test_kyodo_models_says_which_precision_encodes_queries(monkeypatch: pytest.M
     flags = {flag for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")
              for flag in line.split(":", 1)[1].split()}
     native = "bfloat16" if flags & {"avx512_bf16", "amx_bf16"} else "float32"
-    monkeypatch.setenv("KYODO_EMBED_MODEL", "google/embeddinggemma-300m")  # nothing to fetch
+    monkeypatch.setenv("KYODO_EMBED_MODEL", "google/embeddinggemma-300m")  # nothing to fetch, no export
     assert main(["models", "fetch"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith(f"queries are encoded in {native} (")
+
+
+def test_kyodo_models_says_onnx_runtime_encodes_queries_from_the_export(model_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    _onnx(model_path)
+    monkeypatch.setenv("KYODO_HOME", str(model_path.parent.parent))
+    monkeypatch.delenv("KYODO_EMBED_MODEL", raising=False)
+    if Settings.from_env().embed_model_path != model_path:
+        pytest.skip(f"the tests' model {model_path} is not the fetched one")
+    assert main(["models", "fetch"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("queries are encoded in int8 (int8 weights of the "
+                                                               "attention and gate/up projections, float32 down "
+                                                               "projections and Dense layers) by ONNX Runtime ")
 
 
 def test_the_query_encoder_on_transformers_alone_gives_sentence_transformers_vectors(
