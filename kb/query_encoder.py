@@ -6,10 +6,9 @@ question would wait for; the query path needs none of it. Only the plain pipelin
 is taken (``modules.json``: Transformer, mean Pooling with the prompt included, bias-free identity Dense layers,
 Normalize); any other folder is left to sentence-transformers (``QueryEncoder.load`` returns ``None``). Its vectors
 match sentence-transformers' own to a cosine of 0.9999 (``tests/test_embedder.py``). Documents stay with
-sentence-transformers: the indexer's batches gain nothing from this. The folder's ``tokenizer.json`` is read by
-``tokenizers`` itself: the same token ids as ``AutoTokenizer`` (on every gold question and corpus paragraph), in
-about half the time (~1.1 s against ~2.1 s on an idle machine), since transformers rebuilds the 33 MB vocabulary in
-Python first. EmbeddingGemma's transformer itself runs in ``kb.gemma`` (plain torch, the same output bit for bit),
+sentence-transformers: the indexer's batches gain nothing from this. The tokenizer is read by ``sentencepiece`` or
+``tokenizers`` itself (``QueryTokens``): the same token ids as ``AutoTokenizer``, without transformers rebuilding the
+33 MB vocabulary in Python first (~2.1 s on an idle machine). EmbeddingGemma's transformer itself runs in ``kb.gemma`` (plain torch, the same output bit for bit),
 so a question never imports transformers either; another model folder loads with transformers' ``AutoModel``.
 
 ``OnnxQueryEncoder`` runs the same query side from the ONNX export ``kyodo models fetch`` writes (``kb.models``:
@@ -32,6 +31,7 @@ from kb.wheels import sha256_of
 PIPELINE = ["Transformer", "Pooling", "Dense", "Normalize"]
 IDENTITY = "torch.nn.modules.linear.Identity"
 TOKENIZER = "tokenizer.json"
+SENTENCEPIECE = "tokenizer.model"
 EMBEDDING = "embed_tokens.weight"
 EXPORT = Path("onnx") / "query_int8.onnx"  # in the model folder; kb.models writes it
 EXPORT_RECORD = EXPORT.with_suffix(".json")
@@ -59,19 +59,36 @@ def _plain(folder: Path) -> list[Path] | None:
 
 
 class QueryTokens:
-    """``token_ids(question)``: the model's input for a question, read with ``tokenizers`` alone."""
+    """``token_ids(question)``: the model's input for a question, read without transformers.
+
+    A folder with a SentencePiece ``tokenizer.model`` whose ``tokenizer_config.json`` adds BOS and EOS (EmbeddingGemma)
+    is read with ``sentencepiece`` (~0.1 s); else ``tokenizers`` parses ``tokenizer.json`` (33 MB, ~1.1 s). Both give
+    the same ids on every gold question and corpus file (``tests/test_embedder.py``), with one difference: a question
+    that spells a control token ("<bos>") keeps it as text.
+    """
 
     def __init__(self, folder: Path) -> None:
-        from tokenizers import Tokenizer
-
-        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 512)))
         self._prompt = _json(folder / "config_sentence_transformers.json").get("prompts", {}).get("query", "")
+        self._length = int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 512))
+        config = _json(folder / "tokenizer_config.json")
+        if (folder / SENTENCEPIECE).is_file() and config.get("add_bos_token") and config.get("add_eos_token"):
+            from sentencepiece import SentencePieceProcessor
+
+            pieces = SentencePieceProcessor(model_file=str(folder / SENTENCEPIECE))
+            self.kind = "sentencepiece"
+            self._encode = lambda text: [pieces.bos_id(), *pieces.encode(text)[:self._length - 2], pieces.eos_id()]
+        else:
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(self._length)
+            self.kind = "tokenizers"
+            self._encode = lambda text: tokenizer.encode(text).ids
 
     def token_ids(self, text: str) -> list[int]:
         """Its query prompt and the text, truncated to the model's length."""
-        return self._tokenizer.encode(self._prompt + text).ids
+        return self._encode(self._prompt + text)
 
 
 class QueryEncoder:

@@ -19,7 +19,7 @@ from evals.gold import cases, load_gold
 from kb.embedder import SentenceTransformerEmbedder, document_text
 from kb.errors import ModelMissingError
 from kb.models import export_query_encoder
-from kb.query_encoder import EXPORT, EXPORT_RECORD, OnnxQueryEncoder, QueryEncoder
+from kb.query_encoder import EXPORT, EXPORT_RECORD, OnnxQueryEncoder, QueryEncoder, QueryTokens
 from kb.settings import Settings
 
 # One passage per case and language, on different subjects, each asked as its own question.
@@ -163,17 +163,30 @@ def test_the_query_encoder_on_transformers_alone_gives_sentence_transformers_vec
 
 
 def test_the_query_encoder_reads_the_tokens_the_model_s_own_tokenizer_gives(embedder: SentenceTransformerEmbedder,
-                                                                            model_path: Path) -> None:
-    lean = QueryEncoder.load(model_path, "float32")
-    assert lean is not None
+                                                                            model_path: Path, tmp_path: Path) -> None:
+    tokens = QueryTokens(model_path)
+    assert tokens.kind == "sentencepiece", "EmbeddingGemma's folder has tokenizer.model and adds BOS and EOS"
+    without = tmp_path / "model"  # the same folder less tokenizer.model: tokenizers reads tokenizer.json
+    without.mkdir()
+    for name in ("tokenizer.json", "tokenizer_config.json", "sentence_bert_config.json",
+                 "config_sentence_transformers.json"):
+        (without / name).symlink_to(model_path / name)
+    parsed = QueryTokens(without)
+    assert parsed.kind == "tokenizers"
     model = embedder.model
     longest = model.max_seq_length
-    questions = [text for _, text in PASSAGES] + ["Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "  KITA?\t", "",
-                                                  "ｆｕｌｌ ｗｉｄｔｈ café", "バゴ市 " * longest]
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "cases"
+    questions = ([text for _, text in PASSAGES] + [case.question for case in cases(load_gold())]
+                 + [path.read_text(encoding="utf-8") for path in sorted(corpus.glob("*/*.md"))]
+                 + ["Bago ทำปุ๋ยหมักจากขยะตลาดวันละเท่าไร", "  KITA?\t", "", "a\r\nb", "ｆｕｌｌ ｗｉｄｔｈ café 😀",
+                    "バゴ市 " * longest])
     for question in questions:
         theirs = model.tokenizer(model.prompts["query"] + question, truncation=True, max_length=longest)["input_ids"]
-        assert lean.token_ids(question) == theirs, question[:40]
-    assert len(lean.token_ids("バゴ市 " * longest)) == longest
+        assert tokens.token_ids(question) == theirs, question[:40]
+        assert parsed.token_ids(question) == theirs, question[:40]
+    assert len(tokens.token_ids("バゴ市 " * longest)) == longest
+    # The one difference: a control token spelled in a question stays text for sentencepiece.
+    assert parsed.token_ids("<bos>")[-2] == tokens.token_ids("")[0] != tokens.token_ids("<bos>")[-2]
 
 
 @pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
