@@ -118,7 +118,7 @@ def run(sizes: list[int], questions_file: Path, modes: tuple[str, ...] = ("embed
     encode = encoders(base.embed_model_path, gold_questions(questions_file)[:64])
     rng = np.random.default_rng(0)
     rows = [f"Embedding documents: {rate:.1f} chunks/s, so {1000 / rate / 60:.1f} min per 1k chunks. Query encoder "
-            f"p50: raw torch float32 {encode['raw_torch_encode_p50_ms']:.1f} ms, Kyodo's ({encode['kyodo_query_dtype']}) "
+            f"p50: raw torch float32 {encode['raw_torch_encode_p50_ms']:.1f} ms, Kyodo's ({encode['kyodo_query_encoder']}) "
             f"{encode['kyodo_encode_p50_ms']:.1f} ms.", "",
             "| chunks | mode | store chunks/s | load s | raw torch encode p50 ms | Kyodo encode p50 ms | kyodo ask p50 / p95 ms "
             "| search p50 / p95 ms | llama-index query p50 ms | Kyodo process RSS MB | server RSS MB |",
