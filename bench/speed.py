@@ -54,15 +54,12 @@ def encoders(model: Path | str, questions: list[Question]) -> dict[str, float]:
     from sentence_transformers import SentenceTransformer
 
     from kb.embedder import SentenceTransformerEmbedder
-    from kb.query_encoder import OnnxQueryEncoder
 
     raw = SentenceTransformer(str(model), device="cpu")
     kyodo = SentenceTransformerEmbedder(model)
-    result = {**figures("raw_torch_encode", timed(lambda q, _: raw.encode_query(q, show_progress_bar=False), questions)),
-              **figures("kyodo_encode", timed(lambda q, _: kyodo.embed_query(q), questions))}
-    encoder = kyodo._query_encoder()
-    return result | {"kyodo_query_encoder": f"ONNX Runtime {encoder.record['precision']}"
-                     if isinstance(encoder, OnnxQueryEncoder) else f"torch {kyodo.query_dtype}"}
+    return {**figures("raw_torch_encode", timed(lambda q, _: raw.encode_query(q, show_progress_bar=False), questions)),
+            **figures("kyodo_encode", timed(lambda q, _: kyodo.embed_query(q), questions)),
+            "kyodo_query_encoder": kyodo.query_runtime}
 
 
 def measure(questions: list[Question], per_part: int = 60) -> dict[str, float]:

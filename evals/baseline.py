@@ -50,8 +50,8 @@ def _client(folder: Path) -> chromadb.ClientAPI:
 class TutorialQueries:
     """The model as llama-index's tutorial runs it, through sentence-transformers in float32 for queries too.
 
-    The same vectors as Kyodo's query encoder to a cosine of ~0.9996 (``tests/test_embedder.py``), at the speed of
-    the library the tutorial uses, so the baseline's latency is the plain pipeline's and not Kyodo's encoder's."""
+    Its vectors are Kyodo's query encoder's to a cosine of at least 0.99 (``tests/test_embedder.py``); its speed is the
+    library's the tutorial uses, so the baseline's latency is the plain pipeline's and not Kyodo's encoder's."""
 
     def __init__(self, embedder: SentenceTransformerEmbedder) -> None:
         self.embedder = embedder

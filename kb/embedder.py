@@ -5,8 +5,8 @@ Queries are encoded by ONNX Runtime from the int8 export ``kyodo models fetch`` 
 them (``kb.query_encoder.QueryEncoder``), in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): faster
 than float32, at a cosine >= 0.9996 to its vectors, with the same gold hit@1 and MRR in every language.
 Documents stay float32 on torch (sentence-transformers), so stored vectors do not depend on the machine that embedded
-them. Either query encoder runs without sentence-transformers when the model folder allows it. No progress bars: the indexer reports its own stages, and a log or a pipe gets
-none of the model loader's bars.
+them. Either query encoder runs without sentence-transformers when the model folder allows it. No progress bars: the
+indexer reports its own stages, and a log or a pipe gets none of the model loader's bars.
 """
 
 from __future__ import annotations
@@ -124,6 +124,14 @@ class SentenceTransformerEmbedder:
     @property
     def query_model(self):
         return self._load(self.query_dtype)
+
+    @property
+    def query_runtime(self) -> str:
+        """What encodes queries, in short (``kyodo bench`` names it): ``ONNX Runtime int8`` or ``torch bfloat16``."""
+        encoder = self._query_encoder()
+        if isinstance(encoder, OnnxQueryEncoder):
+            return f"ONNX Runtime {encoder.record['precision']}"
+        return f"torch {self.query_dtype}"
 
     def _query_encoder(self) -> OnnxQueryEncoder | QueryEncoder | None:
         """The query encoder without sentence-transformers (``kb.query_encoder``), when the model folder allows it:

@@ -78,7 +78,7 @@ class GemmaText:
     def layers(self, rows: torch.Tensor) -> torch.Tensor:
         """The hidden states of the embedding rows ``rows`` (1, n, hidden size), unscaled as the table holds them.
 
-        The length is read from the tensor, so ``kb.onnx_export`` traces it with a dynamic sequence length."""
+        The length is read from the tensor, so ``export_onnx`` traces it with a dynamic sequence length."""
         x = rows * self._embed_scale
         n = x.shape[1]
         positions = torch.arange(n).unsqueeze(0)
@@ -129,7 +129,6 @@ def _repeat(x: torch.Tensor, groups: int) -> torch.Tensor:
         return x
     batch, heads, n, dim = x.shape
     return x[:, :, None, :, :].expand(batch, heads, groups, n, dim).reshape(batch, heads * groups, n, dim)
-
 
 
 class _QuerySide(torch.nn.Module):

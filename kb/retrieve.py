@@ -144,7 +144,8 @@ class HybridRetriever:
         missing = [p.best.chunk.chunk_id for p in passages if p.best.chunk.chunk_id not in cosines]
         if missing:
             got = self._collection.get(ids=missing, include=["embeddings"])
-            cosines = cosines | {cid: float(np.dot(vector, query_vector)) for cid, vector in zip(got["ids"], got["embeddings"])}
+            cosines = cosines | {cid: float(np.dot(vector, query_vector))
+                                 for cid, vector in zip(got["ids"], got["embeddings"])}
         return [Passage(p.key, Hit(p.best.chunk, p.best.score, cosines[p.best.chunk.chunk_id]), p.texts) for p in passages]
 
 

@@ -51,9 +51,13 @@ def _thai(text: str) -> list[tuple[str, str]]:
 SEGMENTED, SENTENCE_CHARS = 2048, 300
 
 
+def _segment(text: str, lang: str) -> list[tuple[str, str]]:
+    return _japanese(text) if lang == "ja" else _thai(text)
+
+
 @lru_cache(maxsize=SEGMENTED)
 def _segmented(text: str, lang: str) -> tuple[tuple[str, str], ...]:
-    return tuple(_japanese(text) if lang == "ja" else _thai(text))
+    return tuple(_segment(text, lang))
 
 
 def words(text: str, lang: str) -> list[tuple[str, str]]:
@@ -63,7 +67,7 @@ def words(text: str, lang: str) -> list[tuple[str, str]]:
     ([('Bago', 'bago'), ('composts', 'compost'), ('waste', 'wast')], [('バゴ', 'バゴ'), ('市', '市')])
     """
     if lang in ("ja", "th"):
-        pairs = _segmented(text, lang) if len(text) <= SENTENCE_CHARS else _japanese(text) if lang == "ja" else _thai(text)
+        pairs = _segmented(text, lang) if len(text) <= SENTENCE_CHARS else _segment(text, lang)
     else:
         written = WORD.findall(text)
         lowered = [w.lower() for w in written]
