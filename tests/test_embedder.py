@@ -78,7 +78,8 @@ def test_queries_from_either_fast_encoder_rank_documents_as_float32_does(embedde
 def test_onnx_query_vectors_are_sentence_transformers_float32_ones(embedder: SentenceTransformerEmbedder,
                                                                    model_path: Path) -> None:
     questions = [case.question for case in cases(load_gold())][::6]  # 84 gold questions, ja/en/id/th
-    mine = np.stack([_onnx(model_path).encode(q) for q in questions])
+    encoder = _onnx(model_path)
+    mine = np.stack([encoder.encode(q) for q in questions])
     theirs = embedder.model.encode_query(questions, normalize_embeddings=True, show_progress_bar=False)
     cosines = np.sum(mine * theirs, axis=1)
     assert cosines.min() >= 0.99, f"expected >= 0.99, got {cosines.min():.4f} for {questions[int(cosines.argmin())]!r}"
