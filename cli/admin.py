@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from kb.errors import InputError
 from kb.settings import Settings
@@ -27,8 +28,6 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
         fetch_llm_model(settings.llm_model_path)
         return 0
-    from pathlib import Path
-
     from kb.embedder import native_query_dtype, precision_note
     from kb.models import fetch_embedding_model
     from kb.query_encoder import export_record
